@@ -1,0 +1,214 @@
+// The binary archives behind format::binary and format::portable_binary. They are cereal archives
+// (so every cereal-serializable type works in them) that write into a byte buffer and read from a
+// bounded byte range: every length read from the data is checked against what remains before
+// anything is allocated, and every failure names the field being read.
+#pragma once
+
+#include <cereal/cereal.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <type_traits>
+
+#include "picklejar/detail/field_path.hpp"
+
+namespace picklejar::detail {
+
+constexpr bool host_is_little_endian() noexcept {
+#if defined(__BYTE_ORDER__) && defined(__ORDER_BIG_ENDIAN__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  return false;
+#else
+  return true;
+#endif
+}
+
+template <std::size_t Size>
+inline void reverse_bytes(void* value) noexcept {
+  auto* bytes = static_cast<unsigned char*>(value);
+  std::reverse(bytes, bytes + Size);
+}
+
+/// Writes values in the host's byte order, or in little-endian order when asked to (portable).
+class binary_output_archive
+    : public cereal::OutputArchive<binary_output_archive, cereal::AllowEmptyClassElision> {
+ public:
+  binary_output_archive(std::string& out, bool little_endian)
+      : OutputArchive(this), out_(out), swap_(little_endian != host_is_little_endian()) {}
+
+  void write_bytes(const void* data, std::size_t size) {
+    out_.append(static_cast<const char*>(data), size);
+  }
+
+  template <class T>
+  void write_value(T value) {
+    if constexpr (sizeof(T) > 1) {
+      if (swap_) reverse_bytes<sizeof(T)>(&value);
+    }
+    write_bytes(&value, sizeof(T));
+  }
+
+  /// Contiguous elements of ElementSize bytes each, in one append unless bytes must be swapped.
+  template <std::size_t ElementSize>
+  void write_elements(const void* data, std::size_t bytes) {
+    if (ElementSize == 1 || !swap_) return write_bytes(data, bytes);
+    const auto* source = static_cast<const char*>(data);
+    for (std::size_t offset = 0; offset + ElementSize <= bytes; offset += ElementSize) {
+      char element[ElementSize];
+      std::memcpy(element, source + offset, ElementSize);
+      reverse_bytes<ElementSize>(element);
+      write_bytes(element, ElementSize);
+    }
+  }
+
+ private:
+  std::string& out_;
+  bool swap_;
+};
+
+/// Reads what binary_output_archive wrote, from [data, data + size), swapping bytes when the data
+/// was written in the other byte order.
+class binary_input_archive
+    : public cereal::InputArchive<binary_input_archive, cereal::AllowEmptyClassElision> {
+ public:
+  binary_input_archive(const char* data, std::size_t size, bool little_endian, field_path& path)
+      : InputArchive(this),
+        data_(data),
+        size_(size),
+        swap_(little_endian != host_is_little_endian()),
+        path_(path) {}
+
+  field_path& path() noexcept { return path_; }
+  std::size_t remaining() const noexcept { return size_ - position_; }
+
+  /// Fails unless `bytes` more bytes are there: called before allocating for a length read from data.
+  void require(std::uint64_t bytes, const char* what = "value") {
+    if (bytes > remaining()) {
+      path_.fail(errc::format, std::string("the data ends inside a ") + what + ": it needs " +
+                                   std::to_string(bytes) + " bytes and " +
+                                   std::to_string(remaining()) + " remain");
+    }
+  }
+
+  void read_bytes(void* out, std::size_t size) {
+    require(size);
+    if (size != 0) std::memcpy(out, data_ + position_, size);
+    position_ += size;
+  }
+
+  template <class T>
+  void read_value(T& value) {
+    read_bytes(&value, sizeof(T));
+    if constexpr (sizeof(T) > 1) {
+      if (swap_) reverse_bytes<sizeof(T)>(&value);
+    }
+  }
+
+  template <std::size_t ElementSize>
+  void read_elements(void* out, std::size_t bytes) {
+    read_bytes(out, bytes);
+    if (ElementSize > 1 && swap_) {
+      auto* target = static_cast<char*>(out);
+      for (std::size_t offset = 0; offset + ElementSize <= bytes; offset += ElementSize)
+        reverse_bytes<ElementSize>(target + offset);
+    }
+  }
+
+ private:
+  const char* data_;
+  std::size_t size_;
+  std::size_t position_ = 0;
+  bool swap_;
+  field_path& path_;
+};
+
+// cereal finds these by argument-dependent lookup on the archive type.
+
+template <class T, std::enable_if_t<std::is_arithmetic_v<T>, int> = 0>
+void CEREAL_SAVE_FUNCTION_NAME(binary_output_archive& archive, const T& value) {
+  archive.write_value(value);
+}
+
+template <class T, std::enable_if_t<std::is_arithmetic_v<T>, int> = 0>
+void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, T& value) {
+  archive.read_value(value);
+}
+
+template <class T>
+void CEREAL_SAVE_FUNCTION_NAME(binary_output_archive& archive, const cereal::NameValuePair<T>& pair) {
+  archive(pair.value);
+}
+
+template <class T>
+void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, cereal::NameValuePair<T>& pair) {
+  archive.path().name_next(pair.name);
+  archive(pair.value);
+  archive.path().clear_pending();
+}
+
+template <class T>
+void CEREAL_SAVE_FUNCTION_NAME(binary_output_archive& archive, const cereal::SizeTag<T>& tag) {
+  archive.write_value(static_cast<std::uint64_t>(tag.size));
+}
+
+// A count of elements can never exceed the bytes left, since every element takes at least one.
+template <class T>
+void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, cereal::SizeTag<T>& tag) {
+  std::uint64_t count = 0;
+  archive.read_value(count);
+  if (count > archive.remaining()) {
+    archive.path().fail(errc::limit, "the data claims " + std::to_string(count) +
+                                         " elements but only " +
+                                         std::to_string(archive.remaining()) + " bytes remain");
+  }
+  tag.size = static_cast<std::remove_reference_t<T>>(count);
+}
+
+template <class T>
+void CEREAL_SAVE_FUNCTION_NAME(binary_output_archive& archive, const cereal::BinaryData<T>& block) {
+  using element = std::remove_pointer_t<std::remove_reference_t<T>>;
+  constexpr std::size_t element_size = std::is_void_v<element> ? 1 : sizeof(element);
+  archive.template write_elements<element_size>(block.data, static_cast<std::size_t>(block.size));
+}
+
+template <class T>
+void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, cereal::BinaryData<T>& block) {
+  using element = std::remove_pointer_t<std::remove_reference_t<T>>;
+  constexpr std::size_t element_size = std::is_void_v<element> ? 1 : sizeof(element);
+  archive.template read_elements<element_size>(block.data, static_cast<std::size_t>(block.size));
+}
+
+// Nested objects get a frame in the field path; names, sizes and raw blocks do not.
+template <class T>
+struct is_cereal_wrapper : std::false_type {};
+template <class T>
+struct is_cereal_wrapper<cereal::NameValuePair<T>> : std::true_type {};
+template <class T>
+struct is_cereal_wrapper<cereal::SizeTag<T>> : std::true_type {};
+template <class T>
+struct is_cereal_wrapper<cereal::BinaryData<T>> : std::true_type {};
+
+template <class T, std::enable_if_t<std::is_class_v<T> && !is_cereal_wrapper<T>::value, int> = 0>
+void prologue(binary_input_archive& archive, const T&) {
+  archive.path().enter();
+}
+
+template <class T, std::enable_if_t<std::is_class_v<T> && !is_cereal_wrapper<T>::value, int> = 0>
+void epilogue(binary_input_archive& archive, const T&) {
+  archive.path().leave();
+}
+
+/// Checks that `bytes` can still be read before a loader allocates for them (no-op elsewhere).
+inline void require_available(binary_input_archive& archive, std::uint64_t bytes, const char* what) {
+  archive.require(bytes, what);
+}
+template <class Archive>
+void require_available(Archive&, std::uint64_t, const char*) {}
+
+}  // namespace picklejar::detail
+
+CEREAL_REGISTER_ARCHIVE(picklejar::detail::binary_output_archive)
+CEREAL_REGISTER_ARCHIVE(picklejar::detail::binary_input_archive)
+CEREAL_SETUP_ARCHIVE_TRAITS(picklejar::detail::binary_input_archive,
+                            picklejar::detail::binary_output_archive)

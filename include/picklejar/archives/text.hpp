@@ -1,0 +1,345 @@
+// The text archives behind format::json and format::xml. Both build or read a text_node tree; the
+// codecs in detail/ turn the tree into JSON or XML. Numbers use the shortest spelling that reads
+// back to the same bits; NaN and infinities are written as strings ("NaN", "Infinity").
+#pragma once
+
+#include <cereal/cereal.hpp>
+
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <system_error>
+#include <type_traits>
+#include <vector>
+
+#include "picklejar/detail/field_path.hpp"
+#include "picklejar/detail/text_tree.hpp"
+
+namespace picklejar::detail {
+
+// ---- numbers <-> text ----
+
+template <class T>
+std::string number_to_text(T value) {
+  if constexpr (std::is_same_v<T, bool>) {
+    return value ? "true" : "false";
+  } else if constexpr (std::is_floating_point_v<T>) {
+    if (std::isnan(value)) return std::signbit(value) ? "-NaN" : "NaN";
+    if (std::isinf(value)) return value < 0 ? "-Infinity" : "Infinity";
+    char buffer[64];
+    auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+    return std::string(buffer, result.ptr);
+  } else {
+    // char types are numbers too, as in cereal's JSON archive
+    using wide = std::conditional_t<std::is_signed_v<T>, long long, unsigned long long>;
+    char buffer[32];
+    auto result = std::to_chars(buffer, buffer + sizeof buffer, static_cast<wide>(value));
+    return std::string(buffer, result.ptr);
+  }
+}
+
+/// Parses text as a T; false when it is not a number of that type or does not fit.
+template <class T>
+bool text_to_number(const std::string& text, T& value) {
+  const char* first = text.data();
+  const char* last = first + text.size();
+  if constexpr (std::is_same_v<T, bool>) {
+    if (text == "true") value = true;
+    else if (text == "false") value = false;
+    else return false;
+    return true;
+  } else if constexpr (std::is_floating_point_v<T>) {
+    if (text == "NaN" || text == "-NaN") {
+      value = std::numeric_limits<T>::quiet_NaN();
+      if (text[0] == '-') value = -value;
+      return true;
+    }
+    if (text == "Infinity" || text == "-Infinity") {
+      value = text[0] == '-' ? -std::numeric_limits<T>::infinity() : std::numeric_limits<T>::infinity();
+      return true;
+    }
+    if (first != last && *first == '+') return false;
+    auto result = std::from_chars(first, last, value);
+    return result.ec == std::errc() && result.ptr == last;
+  } else {
+    using wide = std::conditional_t<std::is_signed_v<T>, long long, unsigned long long>;
+    wide parsed = 0;
+    auto result = std::from_chars(first, last, parsed);
+    if (result.ec != std::errc() || result.ptr != last || first == last) return false;
+    if (parsed < static_cast<wide>(std::numeric_limits<T>::min()) ||
+        parsed > static_cast<wide>(std::numeric_limits<T>::max()))
+      return false;
+    value = static_cast<T>(parsed);
+    return true;
+  }
+}
+
+inline const char* kind_name(node_kind kind) {
+  switch (kind) {
+    case node_kind::null: return "null";
+    case node_kind::boolean: return "a boolean";
+    case node_kind::number: return "a number";
+    case node_kind::string: return "a string";
+    case node_kind::object: return "an object";
+    case node_kind::array: return "an array";
+  }
+  return "a value";
+}
+
+// ---- output ----
+
+// cereal::traits::TextArchive lets cereal's own types pick their text forms.
+class text_output_archive : public cereal::OutputArchive<text_output_archive>,
+                            public cereal::traits::TextArchive {
+ public:
+  /// Writes into `holder`, which receives one child per top-level value.
+  explicit text_output_archive(text_node& holder) : OutputArchive(this) {
+    holder.kind = node_kind::object;
+    stack_.push_back(&holder);
+  }
+
+  void name_next(const char* name) noexcept { next_name_ = name; }
+
+  void start_node() {
+    text_node& child = add_child(node_kind::object);
+    stack_.push_back(&child);
+  }
+  void finish_node() { stack_.pop_back(); }
+  void make_array() { stack_.back()->kind = node_kind::array; }
+
+  void write_leaf(node_kind kind, std::string text) { add_child(kind).text = std::move(text); }
+
+  template <class T>
+  void write_number(T value) {
+    std::string text = number_to_text(value);
+    node_kind kind = std::is_same_v<T, bool> ? node_kind::boolean : node_kind::number;
+    if constexpr (std::is_floating_point_v<T>) {
+      if (!std::isfinite(value)) kind = node_kind::string;
+    }
+    write_leaf(kind, std::move(text));
+  }
+
+ private:
+  text_node& add_child(node_kind kind) {
+    text_node& parent = *stack_.back();
+    text_node child;
+    child.kind = kind;
+    if (parent.kind != node_kind::array) {
+      child.name = next_name_ != nullptr ? next_name_ : "value" + std::to_string(parent.children.size());
+    }
+    next_name_ = nullptr;
+    parent.children.push_back(std::move(child));
+    return parent.children.back();
+  }
+
+  std::vector<text_node*> stack_;
+  const char* next_name_ = nullptr;
+};
+
+// ---- input ----
+
+class text_input_archive : public cereal::InputArchive<text_input_archive>,
+                           public cereal::traits::TextArchive {
+ public:
+  /// Reads the children of `holder` in order. `lenient_leaves` is for XML, where every leaf is
+  /// text and an empty element may stand for an empty object or array.
+  text_input_archive(const text_node& holder, bool lenient_leaves, field_path& path)
+      : InputArchive(this), lenient_(lenient_leaves), path_(path) {
+    stack_.push_back(frame{&holder, 0});
+  }
+
+  field_path& path() noexcept { return path_; }
+  void name_next(const char* name) noexcept {
+    next_name_ = name;
+    path_.name_next(name);
+  }
+
+  void start_node() {
+    const text_node& child = next_child();
+    bool container = child.kind == node_kind::object || child.kind == node_kind::array ||
+                     (lenient_ && child.kind == node_kind::string && child.text.empty());
+    if (!container) fail_kind("an object or array", child);
+    path_.enter();
+    stack_.push_back(frame{&child, 0});
+  }
+  void finish_node() {
+    stack_.pop_back();
+    path_.leave();
+  }
+
+  /// Number of items in the current object or array.
+  std::size_t current_size() const noexcept { return stack_.back().node->children.size(); }
+
+  template <class T>
+  void read_number(T& value) {
+    const text_node& leaf = next_child();
+    bool readable = leaf.kind == node_kind::number || leaf.kind == node_kind::boolean ||
+                    leaf.kind == node_kind::string;
+    if (!readable || !text_to_number(leaf.text, value)) {
+      const char* expected = std::is_same_v<T, bool> ? "a boolean"
+                             : std::is_floating_point_v<T> ? "a number"
+                                                           : "an integer that fits its type";
+      if (readable) {
+        path_.fail(errc::format, std::string("expected ") + expected + ", found \"" +
+                                     leaf.text.substr(0, 40) + "\"");
+      }
+      fail_kind(expected, leaf);
+    }
+  }
+
+  void read_string(std::string& value) {
+    const text_node& leaf = next_child();
+    bool readable = leaf.kind == node_kind::string || (lenient_ && leaf.kind != node_kind::object &&
+                                                        leaf.kind != node_kind::array);
+    if (!readable) fail_kind("a string", leaf);
+    value = leaf.text;
+  }
+
+  void skip_value() { next_child(); }
+
+ private:
+  struct frame {
+    const text_node* node;
+    std::size_t next_child;
+  };
+
+  // The child named by the pending name (looked up in order first, like cereal's JSON archive),
+  // or else the next child in order.
+  const text_node& next_child() {
+    frame& current = stack_.back();
+    const auto& children = current.node->children;
+    std::size_t index = current.next_child;
+    if (next_name_ != nullptr) {
+      if (index >= children.size() || children[index].name != next_name_) {
+        index = 0;
+        while (index < children.size() && children[index].name != next_name_) ++index;
+        if (index == children.size()) {
+          path_.fail(errc::format, std::string("the field '") + next_name_ + "' is missing");
+        }
+      }
+      next_name_ = nullptr;
+    } else if (index >= children.size()) {
+      path_.fail(errc::format, "expected another item, but the " +
+                                   std::string(current.node->kind == node_kind::array ? "array" : "object") +
+                                   " has only " + std::to_string(children.size()));
+    } else {
+      path_.name_next(nullptr);
+    }
+    current.next_child = index + 1;
+    return children[index];
+  }
+
+  [[noreturn]] void fail_kind(const char* expected, const text_node& found) {
+    path_.fail(errc::format, std::string("expected ") + expected + ", found " + kind_name(found.kind));
+  }
+
+  std::vector<frame> stack_;
+  const char* next_name_ = nullptr;
+  bool lenient_;
+  field_path& path_;
+};
+
+// ---- cereal's customization points for the text archives ----
+
+template <class T, std::enable_if_t<std::is_arithmetic_v<T>, int> = 0>
+void CEREAL_SAVE_FUNCTION_NAME(text_output_archive& archive, const T& value) {
+  archive.write_number(value);
+}
+template <class T, std::enable_if_t<std::is_arithmetic_v<T>, int> = 0>
+void CEREAL_LOAD_FUNCTION_NAME(text_input_archive& archive, T& value) {
+  archive.read_number(value);
+}
+
+template <class Traits, class Alloc>
+void CEREAL_SAVE_FUNCTION_NAME(text_output_archive& archive,
+                               const std::basic_string<char, Traits, Alloc>& value) {
+  archive.write_leaf(node_kind::string, std::string(value.data(), value.size()));
+}
+template <class Traits, class Alloc>
+void CEREAL_LOAD_FUNCTION_NAME(text_input_archive& archive, std::basic_string<char, Traits, Alloc>& value) {
+  std::string text;
+  archive.read_string(text);
+  value.assign(text.data(), text.size());
+}
+
+inline void CEREAL_SAVE_FUNCTION_NAME(text_output_archive& archive, const std::nullptr_t&) {
+  archive.write_leaf(node_kind::null, "null");
+}
+inline void CEREAL_LOAD_FUNCTION_NAME(text_input_archive& archive, std::nullptr_t&) { archive.skip_value(); }
+
+template <class T>
+void CEREAL_SAVE_FUNCTION_NAME(text_output_archive& archive, const cereal::NameValuePair<T>& pair) {
+  archive.name_next(pair.name);
+  archive(pair.value);
+}
+template <class T>
+void CEREAL_LOAD_FUNCTION_NAME(text_input_archive& archive, cereal::NameValuePair<T>& pair) {
+  archive.name_next(pair.name);
+  archive(pair.value);
+  archive.path().clear_pending();
+}
+
+// The size is implied by the number of items.
+template <class T>
+void CEREAL_SAVE_FUNCTION_NAME(text_output_archive&, const cereal::SizeTag<T>&) {}
+template <class T>
+void CEREAL_LOAD_FUNCTION_NAME(text_input_archive& archive, cereal::SizeTag<T>& tag) {
+  tag.size = static_cast<std::remove_reference_t<T>>(archive.current_size());
+}
+
+// Objects open a node; numbers, strings and minimal types are leaves (as in cereal's JSON archive).
+template <class T>
+constexpr bool opens_node_v =
+    !std::is_arithmetic_v<T> &&
+    !cereal::traits::has_minimal_base_class_serialization<
+        T, cereal::traits::has_minimal_output_serialization, text_output_archive>::value &&
+    !cereal::traits::has_minimal_output_serialization<T, text_output_archive>::value &&
+    !cereal::traits::has_minimal_input_serialization<T, text_input_archive>::value;
+
+template <class T>
+struct is_text_leaf_wrapper : std::false_type {};
+template <class T>
+struct is_text_leaf_wrapper<cereal::NameValuePair<T>> : std::true_type {};
+template <class T>
+struct is_text_leaf_wrapper<cereal::SizeTag<T>> : std::true_type {};
+template <class T>
+struct is_text_leaf_wrapper<cereal::DeferredData<T>> : std::true_type {};
+template <class C, class Tr, class A>
+struct is_text_leaf_wrapper<std::basic_string<C, Tr, A>> : std::true_type {};
+template <>
+struct is_text_leaf_wrapper<std::nullptr_t> : std::true_type {};
+
+template <class T>
+constexpr bool text_node_type_v = !is_text_leaf_wrapper<T>::value && opens_node_v<T>;
+
+template <class T, std::enable_if_t<text_node_type_v<T>, int> = 0>
+void prologue(text_output_archive& archive, const T&) {
+  archive.start_node();
+}
+template <class T, std::enable_if_t<text_node_type_v<T>, int> = 0>
+void epilogue(text_output_archive& archive, const T&) {
+  archive.finish_node();
+}
+template <class T, std::enable_if_t<text_node_type_v<T>, int> = 0>
+void prologue(text_input_archive& archive, const T&) {
+  archive.start_node();
+}
+template <class T, std::enable_if_t<text_node_type_v<T>, int> = 0>
+void epilogue(text_input_archive& archive, const T&) {
+  archive.finish_node();
+}
+
+template <class T>
+void prologue(text_output_archive& archive, const cereal::SizeTag<T>&) {
+  archive.make_array();
+}
+
+}  // namespace picklejar::detail
+
+CEREAL_REGISTER_ARCHIVE(picklejar::detail::text_output_archive)
+CEREAL_REGISTER_ARCHIVE(picklejar::detail::text_input_archive)
+CEREAL_SETUP_ARCHIVE_TRAITS(picklejar::detail::text_input_archive,
+                            picklejar::detail::text_output_archive)

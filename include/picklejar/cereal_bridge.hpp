@@ -1,0 +1,236 @@
+// The bridge between picklejar's hooks and cereal: every type with PICKLEJAR_FIELDS,
+// PICKLEJAR_FIELDS_OF or state hooks is a cereal-serializable type, so it works inside plain
+// cereal archives, and plain cereal types work inside it. Saving and loading one object:
+//   save: lock the guard (if any), then write the fields or the state from get_state();
+//   load: lock the guard, reset the transient members, read the fields or call set_state() /
+//         from_state(), then call after_load().
+#pragma once
+
+#include <cereal/cereal.hpp>
+
+#include <mutex>
+#include <shared_mutex>
+#include <type_traits>
+#include <utility>
+
+#include "picklejar/detail/access.hpp"
+#include "picklejar/detail/cereal_traits.hpp"
+#include "picklejar/detail/member_kinds.hpp"
+#include "picklejar/fields.hpp"
+#include "picklejar/state.hpp"
+#include "picklejar/transient.hpp"
+
+namespace picklejar::detail {
+
+struct field_probe {
+  template <class Member>
+  void operator()(const char*, Member&) {}
+};
+
+template <class T, class = void>
+constexpr bool has_fields_of = false;
+template <class T>
+constexpr bool has_fields_of<T, std::void_t<decltype(picklejar_fields_of(
+                                    exact_type<T>{}, std::declval<field_probe&>(), std::declval<T&>()))>> =
+    true;
+
+template <class T>
+constexpr bool has_fields = declares_fields<T> || has_fields_of<T>;
+
+/// The types the bridge below serializes. A type that also has cereal members is left to cereal
+/// (after a static_assert elsewhere says to remove one), so that a mistake gives one error.
+template <class T>
+constexpr bool uses_bridge =
+    (has_fields<T> || inherits_fields<T> || has_state_hooks<T>) && !has_cereal_members<T>;
+
+template <class Archive>
+constexpr bool is_loading_archive = std::is_base_of_v<cereal::detail::InputArchiveBase, Archive>;
+
+/// The one place that turns a bad member type into one readable error (then skips the member).
+template <class Member, class Archive>
+constexpr bool check_member_type() {
+  if constexpr (is_never_saveable_v<Member> || is_transient_wrapper_v<Member>) {
+    return false;  // the field macro's static_assert has already said why
+  } else if constexpr (has_state_hooks<Member> && has_cereal_members<Member>) {
+    static_assert(!has_state_hooks<Member>,
+                  "picklejar: this type has both get_state()/set_state() and a cereal "
+                  "serialize/save/load member; remove one of them");
+    return false;
+  } else {
+    constexpr bool serializable =
+        is_loading_archive<Archive>
+            ? cereal::traits::detail::count_input_serializers<Member, Archive>::value != 0
+            : cereal::traits::detail::count_output_serializers<Member, Archive>::value != 0;
+    static_assert(serializable,
+                  "picklejar: this member's type cannot be saved; give it PICKLEJAR_FIELDS(...), "
+                  "get_state()/set_state(), or a cereal serialize(); or mark the member "
+                  "PICKLEJAR_TRANSIENT");
+    return serializable;
+  }
+}
+
+template <class Archive>
+struct field_writer {
+  Archive& archive;
+  template <class Member>
+  void operator()(const char* name, const Member& member) {
+    if constexpr (check_member_type<Member, Archive>()) archive(cereal::make_nvp(name, member));
+  }
+};
+
+template <class Archive>
+struct field_reader {
+  Archive& archive;
+  template <class Member>
+  void operator()(const char* name, Member& member) {
+    if constexpr (check_member_type<Member, Archive>()) archive(cereal::make_nvp(name, member));
+  }
+};
+
+template <class Mutex, class = void>
+constexpr bool is_shared_lockable = false;
+template <class Mutex>
+constexpr bool is_shared_lockable<Mutex, std::void_t<decltype(std::declval<Mutex&>().lock_shared())>> =
+    true;
+
+struct no_lock {};
+
+template <class T>
+auto lock_for_saving(const T& object) {
+  if constexpr (has_guard<T>) {
+    auto& mutex = access::guard(object);
+    if constexpr (is_shared_lockable<std::remove_reference_t<decltype(mutex)>>)
+      return std::shared_lock(mutex);
+    else
+      return std::unique_lock(mutex);
+  } else {
+    return no_lock{};
+  }
+}
+
+template <class T>
+auto lock_for_loading(T& object) {
+  if constexpr (has_guard<T>) return std::unique_lock(access::guard(object));
+  else return no_lock{};
+}
+
+template <class T>
+constexpr void check_declarations() {
+  static_assert(!inherits_fields<T> || has_state_hooks<T>,
+                "picklejar: this class inherits PICKLEJAR_FIELDS from a base class, so saving it "
+                "would lose its own members; declare PICKLEJAR_FIELDS(...) in the derived class too");
+  static_assert(!state_hooks_slice<T>(),
+                "picklejar: this type's get_state()/set_state() were written for a base class and "
+                "would save only the base part (slicing); declare them for the derived type");
+  if constexpr (declares_fields<T> && has_transients<T>) {
+    static_assert(!name_lists_overlap(access::field_names<T>(), access::transient_names<T>()),
+                  "picklejar: a member is listed in both PICKLEJAR_FIELDS and PICKLEJAR_TRANSIENT; "
+                  "list it in one of them");
+  }
+}
+
+template <class Archive, class T>
+void visit_all_fields(Archive& archive, T& object) {
+  if constexpr (is_loading_archive<Archive>) {
+    field_reader<Archive> reader{archive};
+    if constexpr (declares_fields<std::remove_const_t<T>>) access::visit_fields(object, reader);
+    else picklejar_fields_of(exact_type<std::remove_const_t<T>>{}, reader, object);
+  } else {
+    field_writer<Archive> writer{archive};
+    if constexpr (declares_fields<std::remove_const_t<T>>) access::visit_fields(object, writer);
+    else picklejar_fields_of(exact_type<std::remove_const_t<T>>{}, writer, object);
+  }
+}
+
+/// A state that is itself a plain fields type is written inline, so the file shows the state's
+/// fields directly under the object; any other state is one member named "state".
+template <class S>
+constexpr bool inline_state = has_fields<S> && !has_state_hooks<S> && !has_guard<S>;
+
+template <class Archive, class T>
+void save_object(Archive& archive, const T& object) {
+  check_declarations<T>();
+  [[maybe_unused]] auto lock = lock_for_saving(object);
+  if constexpr (has_state_hooks<T>) {
+    const auto& state = call_get_state(object);
+    using state_type = std::decay_t<decltype(state)>;
+    if constexpr (inline_state<state_type>) visit_all_fields(archive, state);
+    else archive(cereal::make_nvp("state", state));
+  } else if constexpr (has_fields<T>) {
+    visit_all_fields(archive, object);
+  }
+}
+
+template <class Archive, class T>
+void load_state_into(Archive& archive, T& object) {
+  using state_type = state_type_t<T>;
+  constexpr bool settable = has_set_state<T, state_type&&>();
+  constexpr bool constructible = has_from_state<T, state_type&&>() && std::is_move_assignable_v<T>;
+  static_assert(settable || constructible,
+                "picklejar: this type has get_state() but no set_state(State) (or static "
+                "from_state(State)) taking what get_state() returns; add one");
+  static_assert(std::is_default_constructible_v<state_type>,
+                "picklejar: the type returned by get_state() needs a default constructor");
+  state_type state{};
+  if constexpr (inline_state<state_type>) visit_all_fields(archive, state);
+  else archive(cereal::make_nvp("state", state));
+  if constexpr (settable) call_set_state(object, std::move(state));
+  else if constexpr (constructible) object = call_from_state<T>(std::move(state));
+}
+
+template <class Archive, class T>
+void load_object(Archive& archive, T& object) {
+  check_declarations<T>();
+  [[maybe_unused]] auto lock = lock_for_loading(object);
+  if constexpr (has_transients<T>) access::reset_transients(object);
+  if constexpr (has_state_hooks<T>) load_state_into(archive, object);
+  else if constexpr (has_fields<T>) visit_all_fields(archive, object);
+  if constexpr (has_after_load<T>) access::after_load(object);
+}
+
+template <class T>
+constexpr bool dependent_false = false;
+
+}  // namespace picklejar::detail
+
+namespace cereal {
+
+template <class Archive, class T, std::enable_if_t<picklejar::detail::uses_bridge<T>, int> = 0>
+void CEREAL_SAVE_FUNCTION_NAME(Archive& archive, const T& object) {
+  picklejar::detail::save_object(archive, object);
+}
+
+template <class Archive, class T, std::enable_if_t<picklejar::detail::uses_bridge<T>, int> = 0>
+void CEREAL_LOAD_FUNCTION_NAME(Archive& archive, T& object) {
+  picklejar::detail::load_object(archive, object);
+}
+
+// Types that can never be saved, met inside a container or pointer rather than as a listed field
+// (which the field macros catch first): one picklejar message instead of cereal's.
+template <class Archive, class T,
+          std::enable_if_t<picklejar::detail::is_lock_v<T> || picklejar::detail::is_callback_v<T> ||
+                               picklejar::detail::is_thread_v<T> ||
+                               (picklejar::detail::is_file_handle_v<T> && std::is_class_v<T>),
+                           int> = 0>
+void CEREAL_SAVE_FUNCTION_NAME(Archive&, const T&) {
+  static_assert(!picklejar::detail::is_lock_v<T>,
+                "picklejar: a mutex or condition variable cannot be saved; mark the member that "
+                "holds it PICKLEJAR_TRANSIENT(name)");
+  static_assert(!picklejar::detail::is_callback_v<T>,
+                "picklejar: a std::function cannot be saved; mark the member that holds it "
+                "PICKLEJAR_TRANSIENT(name)");
+  static_assert(!picklejar::detail::is_thread_v<T>,
+                "picklejar: a std::thread cannot be saved; mark the member that holds it "
+                "PICKLEJAR_TRANSIENT(name)");
+  static_assert(!picklejar::detail::is_file_handle_v<T>,
+                "picklejar: a stream cannot be saved; mark the member that holds it "
+                "PICKLEJAR_TRANSIENT(name)");
+}
+template <class Archive, class T,
+          std::enable_if_t<picklejar::detail::is_lock_v<T> || picklejar::detail::is_callback_v<T> ||
+                               picklejar::detail::is_thread_v<T> ||
+                               (picklejar::detail::is_file_handle_v<T> && std::is_class_v<T>),
+                           int> = 0>
+void CEREAL_LOAD_FUNCTION_NAME(Archive&, T&) {}
+
+}  // namespace cereal

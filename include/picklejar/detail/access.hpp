@@ -1,0 +1,103 @@
+// picklejar::access: the one class the PICKLEJAR_* macros befriend, so that fields, hooks and
+// after_load() may stay private. Users never name it.
+#pragma once
+
+#include <type_traits>
+#include <utility>
+
+namespace picklejar {
+
+struct access {
+  // Detection. Each test is a member of access, so private members are visible to it.
+  template <class T>
+  static auto fields_owner_test(int) -> std::remove_cv_t<
+      std::remove_pointer_t<decltype(std::declval<const T&>().picklejar_fields_owner_())>>*;
+  template <class T>
+  static void fields_owner_test(...);
+
+  template <class T>
+  static auto transients_test(int) -> decltype(std::declval<T&>().picklejar_reset_transients_(), std::true_type{});
+  template <class T>
+  static std::false_type transients_test(...);
+
+  template <class T>
+  static auto guard_test(int) -> decltype(std::declval<const T&>().picklejar_guard_(), std::true_type{});
+  template <class T>
+  static std::false_type guard_test(...);
+
+  template <class T>
+  static auto after_load_test(int) -> decltype(std::declval<T&>().after_load(), std::true_type{});
+  template <class T>
+  static std::false_type after_load_test(...);
+
+  template <class T>
+  static auto get_state_test(int) -> decltype(std::declval<const T&>().get_state(), std::true_type{});
+  template <class T>
+  static std::false_type get_state_test(...);
+
+  template <class T, class S>
+  static auto set_state_test(int) -> decltype(std::declval<T&>().set_state(std::declval<S>()), std::true_type{});
+  template <class T, class S>
+  static std::false_type set_state_test(...);
+
+  template <class T, class S>
+  static auto from_state_test(int) -> decltype(T::from_state(std::declval<S>()), std::true_type{});
+  template <class T, class S>
+  static std::false_type from_state_test(...);
+
+  // The class that declares T's get_state()/set_state(), found through a member pointer; void when
+  // the name is overloaded or a template (then no slicing check is possible, nor needed).
+  template <class T>
+  static auto get_state_owner_test(int) -> decltype(class_of(&T::get_state));
+  template <class T>
+  static void get_state_owner_test(...);
+  template <class T>
+  static auto set_state_owner_test(int) -> decltype(class_of(&T::set_state));
+  template <class T>
+  static void set_state_owner_test(...);
+
+  template <class Class, class Member>
+  static Class* class_of(Member Class::*);
+
+  // Calls.
+  template <class T>
+  static constexpr const char* field_names() { return T::picklejar_field_names_(); }
+  template <class T>
+  static constexpr const char* transient_names() { return T::picklejar_transient_names_(); }
+  template <class T, class Visitor>
+  static void visit_fields(T& object, Visitor& visitor) { object.picklejar_visit_fields_(visitor); }
+  template <class T>
+  static void reset_transients(T& object) { object.picklejar_reset_transients_(); }
+  template <class T>
+  static auto& guard(const T& object) { return object.picklejar_guard_(); }
+  template <class T>
+  static void after_load(T& object) { object.after_load(); }
+  template <class T>
+  static decltype(auto) get_state(const T& object) { return object.get_state(); }
+  template <class T, class S>
+  static void set_state(T& object, S&& state) { object.set_state(std::forward<S>(state)); }
+  template <class T, class S>
+  static T from_state(S&& state) { return T::from_state(std::forward<S>(state)); }
+};
+
+namespace detail {
+
+template <class T>
+using fields_owner_t = std::remove_pointer_t<decltype(access::fields_owner_test<T>(0))>;
+
+/// T itself declares PICKLEJAR_FIELDS (not only a base class of T).
+template <class T>
+constexpr bool declares_fields = std::is_same_v<fields_owner_t<T>, T>;
+/// T gets PICKLEJAR_FIELDS from a base class only: saving it would slice.
+template <class T>
+constexpr bool inherits_fields = !std::is_void_v<fields_owner_t<T>> && !declares_fields<T>;
+
+template <class T>
+constexpr bool has_transients = decltype(access::transients_test<T>(0))::value;
+template <class T>
+constexpr bool has_guard = decltype(access::guard_test<T>(0))::value;
+template <class T>
+constexpr bool has_after_load = decltype(access::after_load_test<T>(0))::value;
+
+}  // namespace detail
+}  // namespace picklejar

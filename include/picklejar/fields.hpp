@@ -1,0 +1,102 @@
+// What a class saves: PICKLEJAR_FIELDS (inside the class), PICKLEJAR_FIELDS_OF (for a type you
+// cannot edit) and PICKLEJAR_GUARDED_BY (hold a mutex while saving and loading).
+#pragma once
+
+#include <string_view>
+#include <type_traits>
+
+#include "picklejar/detail/access.hpp"
+#include "picklejar/detail/cereal_traits.hpp"
+#include "picklejar/detail/foreach.hpp"
+#include "picklejar/detail/member_kinds.hpp"
+#include "picklejar/state.hpp"
+
+namespace picklejar::detail {
+
+/// Tag that matches one type exactly: a PICKLEJAR_FIELDS_OF for Base is not found for Derived.
+template <class T>
+struct exact_type {};
+
+/// True when a name appears in both comma-separated lists ("a, b" and "b, c").
+constexpr bool name_lists_overlap(std::string_view first, std::string_view second) {
+  auto next_name = [](std::string_view& list) {
+    while (!list.empty() && (list.front() == ' ' || list.front() == ',' || list.front() == '\n'))
+      list.remove_prefix(1);
+    std::size_t end = 0;
+    while (end < list.size() && list[end] != ',' && list[end] != ' ' && list[end] != '\n') ++end;
+    std::string_view name = list.substr(0, end);
+    list.remove_prefix(end);
+    return name;
+  };
+  for (std::string_view a = first; !a.empty();) {
+    std::string_view name = next_name(a);
+    if (name.empty()) break;
+    for (std::string_view b = second; !b.empty();) {
+      std::string_view other = next_name(b);
+      if (other.empty()) break;
+      if (other == name) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace picklejar::detail
+
+// Checked where the fields are declared, so the error points at the class.
+#define PICKLEJAR_DETAIL_CHECK_CLASS(type)                                                   \
+  static_assert(!::picklejar::detail::has_cereal_members<type>,                              \
+                "picklejar: this class has both PICKLEJAR_FIELDS and a cereal "               \
+                "serialize/save/load member; remove one of them");                           \
+  static_assert(!::picklejar::detail::has_state_hooks<type>,                                 \
+                "picklejar: this class declares both PICKLEJAR_FIELDS and "                   \
+                "get_state()/set_state(); keep one of them");
+
+#define PICKLEJAR_DETAIL_CHECK_MEMBER(m) PICKLEJAR_DETAIL_CHECK_MEMBER_TYPE(decltype(m), m)
+#define PICKLEJAR_DETAIL_VISIT_MEMBER(m) picklejar_visitor(#m, m);
+
+/// Inside a class: the members that are saved, by name (the names are the JSON/XML keys).
+/// Private members are fine. Up to 64 members.
+#define PICKLEJAR_FIELDS(...)                                                               \
+  friend struct ::picklejar::access;                                                        \
+  auto picklejar_fields_owner_() const -> decltype(this);                                   \
+  static constexpr const char* picklejar_field_names_() { return #__VA_ARGS__; }            \
+  void picklejar_check_fields_() const {                                                    \
+    using picklejar_self = std::remove_cv_t<std::remove_pointer_t<decltype(this)>>;         \
+    PICKLEJAR_DETAIL_CHECK_CLASS(picklejar_self)                                            \
+    PICKLEJAR_DETAIL_FOR_EACH(PICKLEJAR_DETAIL_CHECK_MEMBER, __VA_ARGS__)                   \
+  }                                                                                         \
+  template <class PicklejarVisitor>                                                         \
+  void picklejar_visit_fields_(PicklejarVisitor& picklejar_visitor) {                       \
+    picklejar_check_fields_();                                                              \
+    PICKLEJAR_DETAIL_FOR_EACH(PICKLEJAR_DETAIL_VISIT_MEMBER, __VA_ARGS__)                   \
+  }                                                                                         \
+  template <class PicklejarVisitor>                                                         \
+  void picklejar_visit_fields_(PicklejarVisitor& picklejar_visitor) const {                 \
+    picklejar_check_fields_();                                                              \
+    PICKLEJAR_DETAIL_FOR_EACH(PICKLEJAR_DETAIL_VISIT_MEMBER, __VA_ARGS__)                   \
+  }
+
+#define PICKLEJAR_DETAIL_CHECK_MEMBER_OF(m) \
+  PICKLEJAR_DETAIL_CHECK_MEMBER_TYPE(decltype(std::declval<PicklejarType&>().m), m)
+#define PICKLEJAR_DETAIL_VISIT_MEMBER_OF(m) picklejar_visitor(#m, picklejar_object.m);
+
+/// At namespace scope, in the namespace of Type: the public members of a type you cannot edit.
+#define PICKLEJAR_FIELDS_OF(Type, ...)                                                       \
+  template <class PicklejarVisitor, class PicklejarObject>                                   \
+  void picklejar_fields_of(::picklejar::detail::exact_type<Type>,                            \
+                           PicklejarVisitor& picklejar_visitor,                              \
+                           PicklejarObject& picklejar_object) {                              \
+    using PicklejarType = Type;                                                              \
+    PICKLEJAR_DETAIL_CHECK_CLASS(PicklejarType)                                              \
+    PICKLEJAR_DETAIL_FOR_EACH(PICKLEJAR_DETAIL_CHECK_MEMBER_OF, __VA_ARGS__)                 \
+    PICKLEJAR_DETAIL_FOR_EACH(PICKLEJAR_DETAIL_VISIT_MEMBER_OF, __VA_ARGS__)                 \
+  }
+
+/// Inside a class: saving holds `mutex_` (shared when it is a shared mutex) and loading holds it
+/// exclusively, so a checkpoint taken while other threads train is a consistent snapshot.
+/// Declare the mutex `mutable` so that saving a const object may lock it.
+#define PICKLEJAR_GUARDED_BY(mutex_member)                                                   \
+  friend struct ::picklejar::access;                                                         \
+  auto& picklejar_guard_() const {                                                           \
+    return const_cast<std::remove_cv_t<decltype(mutex_member)>&>(mutex_member);              \
+  }

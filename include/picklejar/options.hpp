@@ -1,0 +1,58 @@
+// picklejar::format, picklejar::options and picklejar::file_info: how to save, what limits to
+// apply when loading, and what a file's header says.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace picklejar {
+
+/// How a file is encoded. The file records it, so load() reads any of them.
+enum class format : std::uint8_t {
+  binary = 1,           ///< fastest; native byte order (recorded, converted on load if it differs)
+  portable_binary = 2,  ///< little-endian on every machine
+  json = 3,             ///< readable, diffable; numbers round-trip to the last bit
+  xml = 4,              ///< readable, for tools that want XML
+};
+
+constexpr const char* to_string(format f) noexcept {
+  switch (f) {
+    case format::binary: return "binary";
+    case format::portable_binary: return "portable_binary";
+    case format::json: return "json";
+    case format::xml: return "xml";
+  }
+  return "unknown";
+}
+
+/// Passed last to every entry point: `picklejar::save(model, path, {picklejar::format::json})`.
+struct options {
+  options() = default;
+  /// Lets `{picklejar::format::json}` stand for "these options, in JSON".
+  options(picklejar::format encoding) : format(encoding) {}  // NOLINT: implicit on purpose
+
+  /// Encoding used by save/dumps (ignored by load, which reads the file's own).
+  picklejar::format format = picklejar::format::binary;
+  /// Strings stored in the file's header, readable with inspect() without loading the object.
+  std::map<std::string, std::string> metadata;
+  /// Largest file or byte string load accepts (errc::limit beyond). Every length inside a file is
+  /// also checked against the bytes that remain, so small files never cause large allocations.
+  std::uint64_t max_bytes = std::uint64_t{1} << 36;  // 64 GiB
+  /// Deepest nesting of objects load accepts (errc::limit beyond); guards the stack.
+  std::size_t max_depth = 512;
+};
+
+/// What a file's header says; from picklejar::inspect(path), without loading the object.
+struct file_info {
+  picklejar::format format = picklejar::format::binary;
+  std::uint16_t container_version = 0;  ///< version of picklejar's file layout
+  std::string type_name;                ///< the root object's type, e.g. "ml::Classifier"
+  std::map<std::string, std::string> metadata;
+  std::uint64_t file_bytes = 0;
+  std::uint64_t header_bytes = 0;   ///< everything before the payload (binary formats)
+  std::uint64_t payload_bytes = 0;  ///< the serialized object itself
+};
+
+}  // namespace picklejar

@@ -1,0 +1,302 @@
+// The entry points: save/load (paths and streams), dumps/loads (bytes), inspect (header only).
+// All of them throw picklejar::error, naming the file and the field being read.
+#pragma once
+
+#include <cereal/cereal.hpp>
+
+#include <filesystem>
+#include <istream>
+#include <iterator>
+#include <new>
+#include <ostream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include "picklejar/archives/binary.hpp"
+#include "picklejar/archives/text.hpp"
+#include "picklejar/cereal_bridge.hpp"
+#include "picklejar/detail/container.hpp"
+#include "picklejar/detail/file_io.hpp"
+#include "picklejar/detail/json_codec.hpp"
+#include "picklejar/detail/type_name.hpp"
+#include "picklejar/detail/xml_codec.hpp"
+#include "picklejar/error.hpp"
+#include "picklejar/options.hpp"
+
+namespace picklejar {
+namespace detail {
+
+/// The root of a load<T>() of a type without a default constructor: reads T's state, so that
+/// T::from_state can build the object.
+template <class T>
+struct root_state {
+  state_type_t<T> state{};
+  template <class Archive>
+  void save(Archive& archive) const {
+    if constexpr (inline_state<state_type_t<T>>) visit_all_fields(archive, state);
+    else archive(cereal::make_nvp("state", state));
+  }
+  template <class Archive>
+  void load(Archive& archive) {
+    if constexpr (inline_state<state_type_t<T>>) visit_all_fields(archive, state);
+    else archive(cereal::make_nvp("state", state));
+  }
+};
+
+template <class T>
+struct root_type {
+  using type = T;
+};
+template <class T>
+struct root_type<root_state<T>> {
+  using type = T;
+};
+
+template <class T>
+std::string root_type_name() {
+  return std::string(type_name<typename root_type<T>::type>());
+}
+
+template <class T>
+void write_document(const T& object, const options& opts, std::string& out) {
+  const std::string type = root_type_name<T>();
+  switch (opts.format) {
+    case format::binary:
+    case format::portable_binary: {
+      const bool little_endian = opts.format == format::portable_binary || host_is_little_endian();
+      const std::size_t start = out.size();
+      begin_binary_container(out, opts.format, little_endian, type, opts);
+      {
+        binary_output_archive archive(out, little_endian);
+        archive(cereal::make_nvp("value", object));
+      }
+      finish_binary_container(out, start);
+      return;
+    }
+    case format::json:
+    case format::xml: {
+      text_node document;
+      document.name = "picklejar";
+      document.kind = node_kind::object;
+      document.children.push_back(make_text_header(type, opts));
+      {
+        text_output_archive archive(document);
+        archive(cereal::make_nvp("value", object));
+      }
+      if (opts.format == format::json) write_json(document, out);
+      else write_xml(document, out);
+      return;
+    }
+  }
+  throw error(errc::format, "unknown format code " + std::to_string(static_cast<int>(opts.format)));
+}
+
+inline format detect_text_format(std::string_view bytes) {
+  std::size_t first = bytes.find_first_not_of(" \t\r\n");
+  if (first != std::string_view::npos && bytes.substr(first, 3) == "\xEF\xBB\xBF") first += 3;
+  if (first < bytes.size() && bytes[first] == '{') return format::json;
+  if (first < bytes.size() && bytes[first] == '<') return format::xml;
+  throw error(errc::format, "not a picklejar file (neither the binary magic nor JSON or XML)");
+}
+
+inline text_node parse_text_document(std::string_view bytes, format fmt, const options& opts) {
+  // One tree level per object level, plus the document and header levels.
+  const std::size_t depth_limit = opts.max_depth + 4;
+  return fmt == format::json ? parse_json(bytes, depth_limit) : parse_xml(bytes, depth_limit);
+}
+
+inline void check_root_type(const std::string& found, const std::string& expected) {
+  if (found != expected) {
+    throw error(errc::type, "the file holds a " + found + ", not a " + expected);
+  }
+}
+
+/// Runs a load, turning foreign exceptions into picklejar errors located at the current field.
+template <class Load>
+void translate_failures(const field_path& path, Load&& load) {
+  try {
+    load();
+  } catch (const error&) {
+    throw;
+  } catch (const cereal::Exception& failure) {
+    throw error(errc::format, failure.what(), {}, path.str());
+  } catch (const std::bad_alloc&) {
+    throw error(errc::limit, "out of memory while loading", {}, path.str());
+  } catch (const std::length_error& failure) {
+    throw error(errc::limit, std::string("a length in the data is too large: ") + failure.what(), {},
+                path.str());
+  }
+}
+
+template <class T>
+void read_document(std::string_view bytes, const options& opts, T& object) {
+  if (bytes.size() > opts.max_bytes) {
+    throw error(errc::limit, "the data is " + std::to_string(bytes.size()) +
+                                 " bytes, more than the limit of " + std::to_string(opts.max_bytes) +
+                                 " (options.max_bytes)");
+  }
+  const std::string expected = root_type_name<T>();
+  if (looks_binary(bytes)) {
+    binary_container container = read_binary_container(bytes);
+    check_root_type(container.info.type_name, expected);
+    field_path path(expected, opts.max_depth);
+    binary_input_archive archive(container.payload.data(), container.payload.size(),
+                                 container.little_endian, path);
+    translate_failures(path, [&] {
+      archive(cereal::make_nvp("value", object));
+      if (archive.remaining() != 0) {
+        path.fail(errc::format, std::to_string(archive.remaining()) +
+                                    " bytes remain after the object was read: the data does not "
+                                    "match the type");
+      }
+    });
+    return;
+  }
+  const format fmt = detect_text_format(bytes);
+  const text_node document = parse_text_document(bytes, fmt, opts);
+  file_info info;
+  read_text_header(document, info);
+  check_root_type(info.type_name, expected);
+  field_path path(expected, opts.max_depth);
+  text_input_archive archive(document, fmt == format::xml, path);
+  translate_failures(path, [&] { archive(cereal::make_nvp("value", object)); });
+}
+
+/// Adds the file name to any picklejar error thrown by `action`.
+template <class Action>
+decltype(auto) attributing_errors_to(const std::filesystem::path& file, Action&& action) {
+  try {
+    return action();
+  } catch (const error& failure) {
+    if (!failure.file().empty()) throw;
+    throw failure.with_file(file.string());
+  }
+}
+
+template <class T>
+constexpr bool check_root() {
+  using type = std::remove_cv_t<T>;
+  return check_member_type<type, binary_output_archive>();
+}
+
+template <class T>
+T load_new_object(std::string_view bytes, const options& opts) {
+  static_assert(std::is_move_constructible_v<T>,
+                "picklejar: load<T>() returns a T, but T cannot be moved (a std::mutex member?); "
+                "load into an existing object with picklejar::load(object, path), or hold the "
+                "mutex as picklejar::transient<std::mutex>");
+  if constexpr (std::is_default_constructible_v<T>) {
+    T object{};
+    read_document(bytes, opts, object);
+    return object;
+  } else {
+    static_assert(has_state_hooks<T> && has_from_state<T, state_type_t<T>&&>(),
+                  "picklejar: load<T>() needs T to be default-constructible or to have a static "
+                  "from_state(State) hook; or load into an existing object with load(object, ...)");
+    root_state<T> root;
+    read_document(bytes, opts, root);
+    return call_from_state<T>(std::move(root.state));
+  }
+}
+
+}  // namespace detail
+
+/// The bytes of a picklejar file holding `object`, in memory.
+template <class T>
+std::string dumps(const T& object, const options& opts = {}) {
+  std::string bytes;
+  if constexpr (detail::check_root<T>()) detail::write_document(object, opts, bytes);
+  return bytes;
+}
+
+/// Builds a T from the bytes of a picklejar file (any format).
+template <class T>
+T loads(std::string_view bytes, const options& opts = {}) {
+  if constexpr (detail::check_root<T>()) return detail::load_new_object<T>(bytes, opts);
+  else return T{};
+}
+
+/// Loads into an existing object: transient members are reset, after_load() runs.
+template <class T>
+void loads(T& object, std::string_view bytes, const options& opts = {}) {
+  if constexpr (detail::check_root<T>()) detail::read_document(bytes, opts, object);
+}
+
+/// Writes `object` to `path` atomically: a failure leaves the previous file as it was.
+template <class T>
+void save(const T& object, const std::filesystem::path& path, const options& opts = {}) {
+  detail::attributing_errors_to(path, [&] {
+    std::string bytes = dumps(object, opts);
+    detail::write_file_atomically(path, bytes);
+  });
+}
+
+template <class T>
+void save(const T& object, std::ostream& out, const options& opts = {}) {
+  std::string bytes = dumps(object, opts);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  out.flush();
+  if (!out) throw error(errc::io, "cannot write to the stream");
+}
+
+template <class T>
+T load(const std::filesystem::path& path, const options& opts = {}) {
+  return detail::attributing_errors_to(path, [&] {
+    std::string bytes = detail::read_whole_file(path, opts.max_bytes);
+    return loads<T>(bytes, opts);
+  });
+}
+
+template <class T>
+void load(T& object, const std::filesystem::path& path, const options& opts = {}) {
+  detail::attributing_errors_to(path, [&] {
+    std::string bytes = detail::read_whole_file(path, opts.max_bytes);
+    loads(object, bytes, opts);
+  });
+}
+
+namespace detail {
+inline std::string read_stream(std::istream& in, std::uint64_t max_bytes) {
+  std::string bytes;
+  char buffer[1 << 16];
+  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+    bytes.append(buffer, static_cast<std::size_t>(in.gcount()));
+    if (bytes.size() > max_bytes) {
+      throw error(errc::limit, "the stream holds more than the limit of " + std::to_string(max_bytes) +
+                                   " bytes (options.max_bytes)");
+    }
+  }
+  if (in.bad()) throw error(errc::io, "cannot read from the stream");
+  return bytes;
+}
+}  // namespace detail
+
+template <class T>
+void load(T& object, std::istream& in, const options& opts = {}) {
+  loads(object, detail::read_stream(in, opts.max_bytes), opts);
+}
+
+template <class T>
+T load(std::istream& in, const options& opts = {}) {
+  return loads<T>(detail::read_stream(in, opts.max_bytes), opts);
+}
+
+/// Reads a file's header (format, root type, metadata, sizes) without loading the object.
+inline file_info inspect(const std::filesystem::path& path, const options& opts = {}) {
+  return detail::attributing_errors_to(path, [&] {
+    std::string bytes = detail::read_whole_file(path, opts.max_bytes);
+    if (detail::looks_binary(bytes)) return detail::read_binary_container(bytes).info;
+    file_info info;
+    info.format = detail::detect_text_format(bytes);
+    detail::text_node document = detail::parse_text_document(bytes, info.format, opts);
+    detail::read_text_header(document, info);
+    info.file_bytes = bytes.size();
+    info.payload_bytes = bytes.size();
+    return info;
+  });
+}
+
+}  // namespace picklejar
