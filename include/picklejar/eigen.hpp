@@ -1,0 +1,189 @@
+// Eigen support: dense Matrix and Array (every arithmetic and std::complex scalar, fixed and
+// dynamic sizes, row- and column-major) and SparseMatrix. Binary formats move the numbers as one
+// block; JSON and XML write the shape and readable numbers. Shapes read from a file are checked
+// against the type (fixed sizes, storage order) and against the data before any memory is touched.
+#pragma once
+
+#include <Eigen/Core>
+#include <Eigen/SparseCore>
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "picklejar/detail/arrays.hpp"
+#include "picklejar/picklejar.hpp"
+
+namespace picklejar::detail {
+
+inline std::string shape_text(std::int64_t rows, std::int64_t cols) {
+  return std::to_string(rows) + "x" + std::to_string(cols);
+}
+
+inline std::string dimension_text(int fixed) {
+  return fixed == Eigen::Dynamic ? std::string("Dynamic") : std::to_string(fixed);
+}
+
+/// Checks a shape read from a file against the Eigen type that will hold it.
+template <class Archive, class Dense>
+std::size_t checked_dense_size(Archive& archive, std::int64_t rows, std::int64_t cols, bool row_major) {
+  constexpr int fixed_rows = Dense::RowsAtCompileTime;
+  constexpr int fixed_cols = Dense::ColsAtCompileTime;
+  constexpr int max_rows = Dense::MaxRowsAtCompileTime;
+  constexpr int max_cols = Dense::MaxColsAtCompileTime;
+  if (rows < 0 || cols < 0) {
+    fail_at(archive, errc::format, "invalid shape " + shape_text(rows, cols));
+  }
+  const bool fits = (fixed_rows == Eigen::Dynamic || rows == fixed_rows) &&
+                    (fixed_cols == Eigen::Dynamic || cols == fixed_cols) &&
+                    (max_rows == Eigen::Dynamic || rows <= max_rows) &&
+                    (max_cols == Eigen::Dynamic || cols <= max_cols);
+  if (!fits) {
+    fail_at(archive, errc::format,
+            "a " + shape_text(rows, cols) + " matrix cannot be loaded into a type of shape " +
+                dimension_text(fixed_rows) + "x" + dimension_text(fixed_cols));
+  }
+  if (row_major != bool(Dense::IsRowMajor)) {
+    fail_at(archive, errc::format,
+            std::string("the data was saved from a ") + (row_major ? "row" : "column") +
+                "-major matrix and cannot be loaded into a " + (Dense::IsRowMajor ? "row" : "column") +
+                "-major one");
+  }
+  constexpr auto max_count =
+      static_cast<std::uint64_t>(std::numeric_limits<Eigen::Index>::max()) / sizeof(typename Dense::Scalar);
+  if (cols != 0 && static_cast<std::uint64_t>(rows) > max_count / static_cast<std::uint64_t>(cols)) {
+    fail_at(archive, errc::limit, "shape " + shape_text(rows, cols) + " is too large");
+  }
+  return static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols);
+}
+
+template <class Archive, class Dense>
+void save_dense(Archive& archive, const Dense& dense) {
+  archive(cereal::make_nvp("rows", static_cast<std::int64_t>(dense.rows())),
+          cereal::make_nvp("cols", static_cast<std::int64_t>(dense.cols())),
+          cereal::make_nvp("row_major", bool(Dense::IsRowMajor)));
+  save_array(archive, "data", dense.data(), static_cast<std::size_t>(dense.size()));
+}
+
+template <class Archive, class Dense>
+void load_dense(Archive& archive, Dense& dense) {
+  std::int64_t rows = 0;
+  std::int64_t cols = 0;
+  bool row_major = false;
+  archive(cereal::make_nvp("rows", rows), cereal::make_nvp("cols", cols),
+          cereal::make_nvp("row_major", row_major));
+  const std::size_t count = checked_dense_size<Archive, Dense>(archive, rows, cols, row_major);
+  using Scalar = typename Dense::Scalar;
+  load_array<Archive, Scalar>(archive, "data", count, [&dense, rows, cols](std::size_t) {
+    dense.resize(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(cols));
+    return dense.data();
+  });
+}
+
+template <class Archive, class Sparse>
+void save_sparse(Archive& archive, const Sparse& matrix) {
+  if (!matrix.isCompressed()) {
+    Sparse compressed = matrix;
+    compressed.makeCompressed();
+    return save_sparse(archive, compressed);
+  }
+  const auto nonzeros = static_cast<std::size_t>(matrix.nonZeros());
+  archive(cereal::make_nvp("rows", static_cast<std::int64_t>(matrix.rows())),
+          cereal::make_nvp("cols", static_cast<std::int64_t>(matrix.cols())),
+          cereal::make_nvp("row_major", bool(Sparse::IsRowMajor)),
+          cereal::make_nvp("nonzeros", static_cast<std::int64_t>(nonzeros)));
+  save_array(archive, "outer_starts", matrix.outerIndexPtr(), static_cast<std::size_t>(matrix.outerSize()) + 1);
+  save_array(archive, "inner_indices", matrix.innerIndexPtr(), nonzeros);
+  save_array(archive, "values", matrix.valuePtr(), nonzeros);
+}
+
+template <class Archive, class Sparse>
+void load_sparse(Archive& archive, Sparse& matrix) {
+  using Index = typename Sparse::StorageIndex;
+  using Scalar = typename Sparse::Scalar;
+  std::int64_t rows = 0, cols = 0, nonzeros = 0;
+  bool row_major = false;
+  archive(cereal::make_nvp("rows", rows), cereal::make_nvp("cols", cols),
+          cereal::make_nvp("row_major", row_major), cereal::make_nvp("nonzeros", nonzeros));
+  constexpr auto index_max = static_cast<std::int64_t>(std::numeric_limits<Index>::max());
+  if (rows < 0 || cols < 0 || rows > index_max || cols > index_max || nonzeros < 0 ||
+      nonzeros > index_max || (rows != 0 && nonzeros / rows > cols) ||
+      static_cast<std::uint64_t>(nonzeros) > static_cast<std::uint64_t>(rows) * static_cast<std::uint64_t>(cols)) {
+    fail_at(archive, errc::format,
+            "invalid sparse shape " + shape_text(rows, cols) + " with " + std::to_string(nonzeros) + " non-zeros");
+  }
+  if (row_major != bool(Sparse::IsRowMajor)) {
+    fail_at(archive, errc::format, std::string("the data was saved from a ") + (row_major ? "row" : "column") +
+                                       "-major sparse matrix and cannot be loaded into a " +
+                                       (Sparse::IsRowMajor ? "row" : "column") + "-major one");
+  }
+  const auto outer_size = static_cast<std::size_t>(row_major ? rows : cols);
+  const auto inner_size = static_cast<std::int64_t>(row_major ? cols : rows);
+  const auto count = static_cast<std::size_t>(nonzeros);
+  // Read into vectors first: nothing reaches the matrix until the structure is known valid.
+  std::vector<Index> outer, inner;
+  std::vector<Scalar> values;
+  auto into = [](auto& vector) {
+    return [&vector](std::size_t n) {
+      vector.resize(n);
+      return vector.data();
+    };
+  };
+  load_array<Archive, Index>(archive, "outer_starts", outer_size + 1, into(outer));
+  load_array<Archive, Index>(archive, "inner_indices", count, into(inner));
+  load_array<Archive, Scalar>(archive, "values", count, into(values));
+  if (outer.front() != 0 || static_cast<std::int64_t>(outer.back()) != nonzeros) {
+    fail_at(archive, errc::format, "the sparse matrix's outer starts do not span its non-zeros");
+  }
+  for (std::size_t j = 0; j < outer_size; ++j) {
+    if (outer[j] > outer[j + 1]) fail_at(archive, errc::format, "the sparse matrix's outer starts decrease");
+    for (auto k = static_cast<std::size_t>(outer[j]); k < static_cast<std::size_t>(outer[j + 1]); ++k) {
+      if (inner[k] < 0 || inner[k] >= inner_size || (k > static_cast<std::size_t>(outer[j]) && inner[k] <= inner[k - 1])) {
+        fail_at(archive, errc::format, "the sparse matrix's inner indices are out of range or unsorted");
+      }
+    }
+  }
+  matrix.resize(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(cols));
+  matrix.resizeNonZeros(static_cast<Eigen::Index>(count));
+  std::copy(outer.begin(), outer.end(), matrix.outerIndexPtr());
+  std::copy(inner.begin(), inner.end(), matrix.innerIndexPtr());
+  std::copy(values.begin(), values.end(), matrix.valuePtr());
+}
+
+}  // namespace picklejar::detail
+
+namespace cereal {
+
+template <class Archive, class Scalar, int Rows, int Cols, int Options, int MaxRows, int MaxCols>
+void CEREAL_SAVE_FUNCTION_NAME(Archive& archive,
+                               const Eigen::Matrix<Scalar, Rows, Cols, Options, MaxRows, MaxCols>& matrix) {
+  picklejar::detail::save_dense(archive, matrix);
+}
+template <class Archive, class Scalar, int Rows, int Cols, int Options, int MaxRows, int MaxCols>
+void CEREAL_LOAD_FUNCTION_NAME(Archive& archive,
+                               Eigen::Matrix<Scalar, Rows, Cols, Options, MaxRows, MaxCols>& matrix) {
+  picklejar::detail::load_dense(archive, matrix);
+}
+
+template <class Archive, class Scalar, int Rows, int Cols, int Options, int MaxRows, int MaxCols>
+void CEREAL_SAVE_FUNCTION_NAME(Archive& archive,
+                               const Eigen::Array<Scalar, Rows, Cols, Options, MaxRows, MaxCols>& array) {
+  picklejar::detail::save_dense(archive, array);
+}
+template <class Archive, class Scalar, int Rows, int Cols, int Options, int MaxRows, int MaxCols>
+void CEREAL_LOAD_FUNCTION_NAME(Archive& archive,
+                               Eigen::Array<Scalar, Rows, Cols, Options, MaxRows, MaxCols>& array) {
+  picklejar::detail::load_dense(archive, array);
+}
+
+template <class Archive, class Scalar, int Options, class StorageIndex>
+void CEREAL_SAVE_FUNCTION_NAME(Archive& archive, const Eigen::SparseMatrix<Scalar, Options, StorageIndex>& matrix) {
+  picklejar::detail::save_sparse(archive, matrix);
+}
+template <class Archive, class Scalar, int Options, class StorageIndex>
+void CEREAL_LOAD_FUNCTION_NAME(Archive& archive, Eigen::SparseMatrix<Scalar, Options, StorageIndex>& matrix) {
+  picklejar::detail::load_sparse(archive, matrix);
+}
+
+}  // namespace cereal
