@@ -51,7 +51,6 @@ constexpr bool name_lists_overlap(std::string_view first, std::string_view secon
                 "picklejar: this class declares both PICKLEJAR_FIELDS and "                   \
                 "get_state()/set_state(); keep one of them");
 
-#define PICKLEJAR_DETAIL_CHECK_MEMBER(m) PICKLEJAR_DETAIL_CHECK_MEMBER_TYPE(decltype(m), m)
 #define PICKLEJAR_DETAIL_VISIT_MEMBER(m) picklejar_visitor(#m, m);
 
 /// Inside a class: the members that are saved, by name (the names are the JSON/XML keys).
@@ -76,8 +75,6 @@ constexpr bool name_lists_overlap(std::string_view first, std::string_view secon
     PICKLEJAR_DETAIL_FOR_EACH(PICKLEJAR_DETAIL_VISIT_MEMBER, __VA_ARGS__)                   \
   }
 
-#define PICKLEJAR_DETAIL_CHECK_MEMBER_OF(m) \
-  PICKLEJAR_DETAIL_CHECK_MEMBER_TYPE(decltype(std::declval<PicklejarType&>().m), m)
 #define PICKLEJAR_DETAIL_VISIT_MEMBER_OF(m) picklejar_visitor(#m, picklejar_object.m);
 
 /// At namespace scope, in the namespace of Type: the public members of a type you cannot edit.
@@ -86,9 +83,9 @@ constexpr bool name_lists_overlap(std::string_view first, std::string_view secon
   void picklejar_fields_of(::picklejar::detail::exact_type<Type>,                            \
                            PicklejarVisitor& picklejar_visitor,                              \
                            PicklejarObject& picklejar_object) {                              \
-    using PicklejarType = Type;                                                              \
-    PICKLEJAR_DETAIL_CHECK_CLASS(PicklejarType)                                              \
-    PICKLEJAR_DETAIL_FOR_EACH(PICKLEJAR_DETAIL_CHECK_MEMBER_OF, __VA_ARGS__)                 \
+    using picklejar_self = Type;                                                             \
+    PICKLEJAR_DETAIL_CHECK_CLASS(picklejar_self)                                             \
+    PICKLEJAR_DETAIL_FOR_EACH(PICKLEJAR_DETAIL_CHECK_MEMBER, __VA_ARGS__)                 \
     PICKLEJAR_DETAIL_FOR_EACH(PICKLEJAR_DETAIL_VISIT_MEMBER_OF, __VA_ARGS__)                 \
   }
 

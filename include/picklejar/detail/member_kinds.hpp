@@ -51,21 +51,24 @@ constexpr bool is_never_saveable_v = is_lock_v<T> || is_callback_v<T> || is_thre
 
 }  // namespace picklejar::detail
 
+#define PICKLEJAR_DETAIL_MEMBER_TYPE(m) decltype(std::declval<picklejar_self&>().m)
+
 // One static_assert per kind, so the message names the member, its kind and the fix.
-#define PICKLEJAR_DETAIL_CHECK_MEMBER_TYPE(type, m)                                              \
-  static_assert(!::picklejar::detail::is_lock_v<type>,                                           \
+// `picklejar_self` is the class being checked (an alias the field macros declare).
+#define PICKLEJAR_DETAIL_CHECK_MEMBER(m)                                              \
+  static_assert(!::picklejar::detail::is_lock_v<PICKLEJAR_DETAIL_MEMBER_TYPE(m)>,                                           \
                 "picklejar: member '" #m "' is a mutex or condition variable, which cannot be "   \
                 "saved; mark it PICKLEJAR_TRANSIENT(" #m ")");                                    \
-  static_assert(!::picklejar::detail::is_callback_v<type>,                                       \
+  static_assert(!::picklejar::detail::is_callback_v<PICKLEJAR_DETAIL_MEMBER_TYPE(m)>,                                       \
                 "picklejar: member '" #m "' is a std::function (a callback), which cannot be "    \
                 "saved; mark it PICKLEJAR_TRANSIENT(" #m ") and set it again after loading");     \
-  static_assert(!::picklejar::detail::is_thread_v<type>,                                         \
+  static_assert(!::picklejar::detail::is_thread_v<PICKLEJAR_DETAIL_MEMBER_TYPE(m)>,                                         \
                 "picklejar: member '" #m "' is a std::thread, which cannot be saved; mark it "    \
                 "PICKLEJAR_TRANSIENT(" #m ") and start the thread again in after_load()");        \
-  static_assert(!::picklejar::detail::is_file_handle_v<type>,                                    \
+  static_assert(!::picklejar::detail::is_file_handle_v<PICKLEJAR_DETAIL_MEMBER_TYPE(m)>,                                    \
                 "picklejar: member '" #m "' is a file handle (FILE* or a stream), which cannot "  \
                 "be saved; mark it PICKLEJAR_TRANSIENT(" #m ") and reopen it in after_load()");   \
-  static_assert(!::picklejar::detail::is_raw_pointer_v<type>,                                    \
+  static_assert(!::picklejar::detail::is_raw_pointer_v<PICKLEJAR_DETAIL_MEMBER_TYPE(m)>,                                    \
                 "picklejar: member '" #m "' is a raw pointer, which does not say who owns the "   \
                 "object; use std::unique_ptr or std::shared_ptr, or mark it "                     \
                 "PICKLEJAR_TRANSIENT(" #m ")");
