@@ -12,11 +12,17 @@
 namespace picklejar {
 namespace detail {
 
-/// m = T{} where that is safe; mutexes, atomics and threads (whose assignment would terminate a
-/// running thread) are left as they are.
+template <class T, class = void>
+constexpr bool is_lockable_v = false;
+template <class T>
+constexpr bool is_lockable_v<T, std::void_t<decltype(std::declval<T&>().lock(), std::declval<T&>().unlock())>> =
+    true;
+
+/// m = T{} where that is safe. Left as they are: anything lockable (the guard may be held right
+/// now), atomics (not assignable) and threads (assigning over a running one terminates).
 template <class T>
 void reset_transient(T& member) {
-  if constexpr (!is_thread_v<T> && std::is_default_constructible_v<T> &&
+  if constexpr (!is_thread_v<T> && !is_lockable_v<T> && std::is_default_constructible_v<T> &&
                 std::is_move_assignable_v<T>) {
     member = T{};
   }
