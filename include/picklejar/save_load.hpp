@@ -142,7 +142,7 @@ void read_document(std::string_view bytes, const options& opts, T& object) {
   if (looks_binary(bytes)) {
     binary_container container = read_binary_container(bytes);
     check_root_type(container.info.type_name, expected);
-    field_path path(expected, opts.max_depth);
+    field_path path(short_type_name(expected), opts.max_depth);
     binary_input_archive archive(container.payload.data(), container.payload.size(),
                                  container.little_endian, path);
     translate_failures(path, [&] {
@@ -160,7 +160,7 @@ void read_document(std::string_view bytes, const options& opts, T& object) {
   file_info info;
   read_text_header(document, info);
   check_root_type(info.type_name, expected);
-  field_path path(expected, opts.max_depth);
+  field_path path(short_type_name(expected), opts.max_depth);
   text_input_archive archive(document, fmt == format::xml, path);
   translate_failures(path, [&] { archive(cereal::make_nvp("value", object)); });
 }

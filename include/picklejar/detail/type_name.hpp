@@ -43,4 +43,17 @@ constexpr std::string_view type_name() noexcept {
   return extract_type_name(raw_type_name<T>());
 }
 
+/// The name without its namespaces ("Classifier" for "ml::Classifier", "Box<int>" for
+/// "ml::Box<int>"): how field paths in messages start.
+inline std::string short_type_name(std::string_view name) {
+  int nesting = 0;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    if (name[i] == '<' || name[i] == '(') ++nesting;
+    else if (name[i] == '>' || name[i] == ')') --nesting;
+    else if (nesting == 0 && name[i] == ':' && i + 1 < name.size() && name[i + 1] == ':') start = i + 2;
+  }
+  return std::string(name.substr(start));
+}
+
 }  // namespace picklejar::detail
