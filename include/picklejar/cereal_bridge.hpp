@@ -22,17 +22,10 @@
 
 namespace picklejar::detail {
 
-struct field_probe {
-  template <class Member>
-  void operator()(const char*, Member&) {}
-};
-
 template <class T, class = void>
 constexpr bool has_fields_of = false;
 template <class T>
-constexpr bool has_fields_of<T, std::void_t<decltype(picklejar_fields_of(
-                                    exact_type<T>{}, std::declval<field_probe&>(), std::declval<T&>()))>> =
-    true;
+constexpr bool has_fields_of<T, std::void_t<decltype(picklejar_fields_of(exact_type<T>{}))>> = true;
 
 template <class T>
 constexpr bool has_fields = declares_fields<T> || has_fields_of<T>;
@@ -133,12 +126,12 @@ template <class Archive, class T>
 void visit_all_fields(Archive& archive, T& object) {
   if constexpr (is_loading_archive<Archive>) {
     field_reader<Archive> reader{archive};
-    if constexpr (declares_fields<std::remove_const_t<T>>) access::visit_fields(object, reader);
-    else picklejar_fields_of(exact_type<std::remove_const_t<T>>{}, reader, object);
+    if constexpr (declares_fields<std::remove_const_t<T>>) for_each_field(object, access::fields(object), reader);
+    else for_each_field(object, picklejar_fields_of(exact_type<std::remove_const_t<T>>{}), reader);
   } else {
     field_writer<Archive> writer{archive};
-    if constexpr (declares_fields<std::remove_const_t<T>>) access::visit_fields(object, writer);
-    else picklejar_fields_of(exact_type<std::remove_const_t<T>>{}, writer, object);
+    if constexpr (declares_fields<std::remove_const_t<T>>) for_each_field(object, access::fields(object), writer);
+    else for_each_field(object, picklejar_fields_of(exact_type<std::remove_const_t<T>>{}), writer);
   }
 }
 

@@ -2,7 +2,10 @@
 // cannot edit) and PICKLEJAR_GUARDED_BY (hold a mutex while saving and loading).
 #pragma once
 
+#include <cstddef>
 #include <string_view>
+#include <tuple>
+#include <utility>
 #include <type_traits>
 
 #include "picklejar/detail/access.hpp"
@@ -13,9 +16,40 @@
 
 namespace picklejar::detail {
 
+template <class Tuple, std::size_t... Index>
+constexpr auto drop_last(const Tuple& tuple, std::index_sequence<Index...>) {
+  return std::make_tuple(std::get<Index>(tuple)...);
+}
+
 /// Tag that matches one type exactly: a PICKLEJAR_FIELDS_OF for Base is not found for Derived.
 template <class T>
 struct exact_type {};
+
+/// One saved member: its name and where it is in the class.
+template <class Class, class Member>
+struct field_entry {
+  const char* name;
+  Member Class::*member;
+};
+
+template <class Class, class Member>
+constexpr field_entry<Class, Member> field(const char* name, Member Class::*member) {
+  return {name, member};
+}
+
+/// Ends the list the macro writes, so that every entry can be followed by a comma.
+struct end_of_fields {};
+
+template <class... Entries>
+constexpr auto field_list(Entries... entries) {
+  return drop_last(std::make_tuple(entries...), std::make_index_sequence<sizeof...(Entries) - 1>{});
+}
+
+/// Calls visitor(name, object.*member) for every entry of a field list.
+template <class Object, class Fields, class Visitor>
+void for_each_field(Object& object, const Fields& fields, Visitor& visitor) {
+  std::apply([&](const auto&... entry) { (visitor(entry.name, object.*(entry.member)), ...); }, fields);
+}
 
 /// True when a name appears in both comma-separated lists ("a, b" and "b, c").
 constexpr bool name_lists_overlap(std::string_view first, std::string_view second) {
@@ -51,42 +85,33 @@ constexpr bool name_lists_overlap(std::string_view first, std::string_view secon
                 "picklejar: this class declares both PICKLEJAR_FIELDS and "                   \
                 "get_state()/set_state(); keep one of them");
 
-#define PICKLEJAR_DETAIL_VISIT_MEMBER(m) picklejar_visitor(#m, m);
+#define PICKLEJAR_DETAIL_FIELD_ENTRY(m) ::picklejar::detail::field(#m, &picklejar_self::m),
 
 /// Inside a class: the members that are saved, by name (the names are the JSON/XML keys).
-/// Private members are fine. Up to 64 members.
+/// Private members are fine; so are class templates and local classes. Up to 64 members.
+/// Expands to a function that lists (name, member pointer) pairs; the library does the rest.
 #define PICKLEJAR_FIELDS(...)                                                               \
   friend struct ::picklejar::access;                                                        \
   auto picklejar_fields_owner_() const -> decltype(this);                                   \
   static constexpr const char* picklejar_field_names_() { return #__VA_ARGS__; }            \
-  void picklejar_check_fields_() const {                                                    \
+  auto picklejar_fields_() const {                                                          \
     using picklejar_self = std::remove_cv_t<std::remove_pointer_t<decltype(this)>>;         \
     PICKLEJAR_DETAIL_CHECK_CLASS(picklejar_self)                                            \
     PICKLEJAR_DETAIL_FOR_EACH(PICKLEJAR_DETAIL_CHECK_MEMBER, __VA_ARGS__)                   \
-  }                                                                                         \
-  template <class PicklejarVisitor>                                                         \
-  void picklejar_visit_fields_(PicklejarVisitor& picklejar_visitor) {                       \
-    picklejar_check_fields_();                                                              \
-    PICKLEJAR_DETAIL_FOR_EACH(PICKLEJAR_DETAIL_VISIT_MEMBER, __VA_ARGS__)                   \
-  }                                                                                         \
-  template <class PicklejarVisitor>                                                         \
-  void picklejar_visit_fields_(PicklejarVisitor& picklejar_visitor) const {                 \
-    picklejar_check_fields_();                                                              \
-    PICKLEJAR_DETAIL_FOR_EACH(PICKLEJAR_DETAIL_VISIT_MEMBER, __VA_ARGS__)                   \
+    return ::picklejar::detail::field_list(                                                 \
+        PICKLEJAR_DETAIL_FOR_EACH(PICKLEJAR_DETAIL_FIELD_ENTRY, __VA_ARGS__)                \
+        ::picklejar::detail::end_of_fields{});                                              \
   }
-
-#define PICKLEJAR_DETAIL_VISIT_MEMBER_OF(m) picklejar_visitor(#m, picklejar_object.m);
 
 /// At namespace scope, in the namespace of Type: the public members of a type you cannot edit.
 #define PICKLEJAR_FIELDS_OF(Type, ...)                                                       \
-  template <class PicklejarVisitor, class PicklejarObject>                                   \
-  void picklejar_fields_of(::picklejar::detail::exact_type<Type>,                            \
-                           PicklejarVisitor& picklejar_visitor,                              \
-                           PicklejarObject& picklejar_object) {                              \
+  inline auto picklejar_fields_of(::picklejar::detail::exact_type<Type>) {                   \
     using picklejar_self = Type;                                                             \
     PICKLEJAR_DETAIL_CHECK_CLASS(picklejar_self)                                             \
-    PICKLEJAR_DETAIL_FOR_EACH(PICKLEJAR_DETAIL_CHECK_MEMBER, __VA_ARGS__)                 \
-    PICKLEJAR_DETAIL_FOR_EACH(PICKLEJAR_DETAIL_VISIT_MEMBER_OF, __VA_ARGS__)                 \
+    PICKLEJAR_DETAIL_FOR_EACH(PICKLEJAR_DETAIL_CHECK_MEMBER, __VA_ARGS__)                    \
+    return ::picklejar::detail::field_list(                                                  \
+        PICKLEJAR_DETAIL_FOR_EACH(PICKLEJAR_DETAIL_FIELD_ENTRY, __VA_ARGS__)                 \
+        ::picklejar::detail::end_of_fields{});                                               \
   }
 
 /// Inside a class: saving holds `mutex_` (shared when it is a shared mutex) and loading holds it

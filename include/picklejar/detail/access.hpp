@@ -64,8 +64,8 @@ struct access {
   static constexpr const char* field_names() { return T::picklejar_field_names_(); }
   template <class T>
   static constexpr const char* transient_names() { return T::picklejar_transient_names_(); }
-  template <class T, class Visitor>
-  static void visit_fields(T& object, Visitor& visitor) { object.picklejar_visit_fields_(visitor); }
+  template <class T>
+  static auto fields(const T& object) { return object.picklejar_fields_(); }
   template <class T>
   static void reset_transients(T& object) { object.picklejar_reset_transients_(); }
   template <class T>
