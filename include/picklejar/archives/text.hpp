@@ -226,7 +226,7 @@ class text_input_archive : public cereal::InputArchive<text_input_archive>,
                                    std::string(current.node->kind == node_kind::array ? "array" : "object") +
                                    " has only " + std::to_string(children.size()));
     } else {
-      path_.name_next(nullptr);
+      path_.item_next(index);
     }
     current.next_child = index + 1;
     return children[index];

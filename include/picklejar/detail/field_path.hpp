@@ -18,14 +18,27 @@ class field_path {
   }
 
   /// The next value read is the member called `name` (from a name-value pair).
-  void name_next(const char* name) noexcept { pending_name_ = name; }
-  void clear_pending() noexcept { pending_name_ = nullptr; }
+  void name_next(const char* name) noexcept {
+    pending_name_ = name;
+    has_pending_index_ = false;
+  }
+  /// The next value read is the unnamed item at `index` of the current array.
+  void item_next(std::size_t index) noexcept {
+    pending_name_ = nullptr;
+    pending_index_ = index;
+    has_pending_index_ = true;
+  }
+  void clear_pending() noexcept {
+    pending_name_ = nullptr;
+    has_pending_index_ = false;
+  }
 
   /// Entering a nested object: the pending name, or else its position among its unnamed siblings.
   void enter() {
     frame& parent = frames_.back();
-    frames_.push_back(frame{pending_name_, parent.next_child++, 0});
-    pending_name_ = nullptr;
+    std::size_t index = parent.next_child++;
+    frames_.push_back(frame{pending_name_, has_pending_index_ ? pending_index_ : index, 0});
+    clear_pending();
     if (frames_.size() > max_depth_ + 1) {
       fail(errc::limit, "nesting deeper than the limit of " + std::to_string(max_depth_) +
                             " levels (options.max_depth)");
@@ -37,13 +50,10 @@ class field_path {
   std::size_t depth() const noexcept { return frames_.size() - 1; }
 
   /// The next unnamed item's position at the current level (for leaves that push no frame).
-  std::size_t next_index() const noexcept { return frames_.back().next_child; }
-  void count_leaf() noexcept { ++frames_.back().next_child; }
-
   std::string str() const {
     std::string text = root_name_;
     for (std::size_t i = 2; i < frames_.size(); ++i) append(text, frames_[i].name, frames_[i].index);
-    if (pending_name_ != nullptr) append(text, pending_name_, 0);
+    if (pending_name_ != nullptr || has_pending_index_) append(text, pending_name_, pending_index_);
     return text;
   }
 
@@ -71,6 +81,8 @@ class field_path {
   std::size_t max_depth_;
   std::vector<frame> frames_;
   const char* pending_name_ = nullptr;
+  std::size_t pending_index_ = 0;
+  bool has_pending_index_ = false;
 };
 
 }  // namespace picklejar::detail

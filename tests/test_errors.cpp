@@ -1,0 +1,245 @@
+// Errors: every failure is a picklejar::error with a kind, the file and the field path; damaged,
+// truncated and hostile input never crashes, hangs or allocates what the input cannot hold.
+#include <picklejar/picklejar.hpp>
+
+#include <chrono>
+#include <fstream>
+#include <memory>
+
+#include "test_support.hpp"
+
+namespace {
+
+using pj_test::expect_error;
+using pj_test::FormatTest;
+using picklejar::errc;
+
+struct Adam {
+  std::vector<float> m{0.5f, 1.5f, 2.5f, 3.5f};
+  std::vector<float> v{1, 2};
+  PICKLEJAR_FIELDS(m, v)
+};
+
+struct Classifier {
+  std::string name = "clf";
+  Adam optimizer_;
+  std::int8_t small = 1;
+  PICKLEJAR_FIELDS(name, optimizer_, small)
+};
+
+std::string replace_once(std::string text, const std::string& from, const std::string& to) {
+  auto at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from << " not in " << text;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
+TEST(ErrorMessages, NameTheFileAndTheFieldPath) {
+  pj_test::temp_dir dir;
+  std::string json = picklejar::dumps(Classifier{}, {picklejar::format::json});
+  json = replace_once(json, "3.5", "\"oops\"");
+  {
+    std::ofstream out(dir / "clf.json", std::ios::binary);
+    out << json;
+  }
+  auto error = expect_error(errc::format, [&] { picklejar::load<Classifier>(dir / "clf.json"); });
+  EXPECT_EQ(error.field_path(), "Classifier.optimizer_.m[3]");
+  EXPECT_EQ(error.file(), (dir / "clf.json").string());
+  std::string message = error.what();
+  EXPECT_NE(message.find("[picklejar.error.format]"), std::string::npos) << message;
+  EXPECT_NE(message.find("clf.json"), std::string::npos) << message;
+  EXPECT_NE(message.find("Classifier.optimizer_.m[3]"), std::string::npos) << message;
+  EXPECT_NE(message.find("expected a number"), std::string::npos) << message;
+}
+
+TEST(ErrorMessages, NumbersThatDoNotFitTheirTypeAndMissingFields) {
+  std::string json = picklejar::dumps(Classifier{}, {picklejar::format::json});
+  auto too_big = expect_error(errc::format, [&] {
+    picklejar::loads<Classifier>(replace_once(json, "\"small\": 1", "\"small\": 300"));
+  });
+  EXPECT_EQ(too_big.field_path(), "Classifier.small");
+  auto missing = expect_error(errc::format, [&] {
+    picklejar::loads<Classifier>(replace_once(json, "\"name\": \"clf\",", ""));
+  });
+  EXPECT_NE(std::string(missing.what()).find("'name' is missing"), std::string::npos) << missing.what();
+  expect_error(errc::format, [&] {
+    picklejar::loads<Classifier>(replace_once(json, "\"name\": \"clf\"", "\"name\": 12"));
+  });
+}
+
+TEST(ErrorMessages, BinaryPathsToo) {
+  Classifier clf;
+  std::string bytes = picklejar::dumps(clf);
+  // Claim more elements of optimizer_.v than there are bytes: the size of v sits before its data.
+  std::string tail(reinterpret_cast<const char*>(clf.optimizer_.v.data()), 2 * sizeof(float));
+  auto at = bytes.rfind(tail);
+  ASSERT_NE(at, std::string::npos);
+  bytes[at - 8] = 100;
+  auto error = expect_error(errc::limit, [&] { picklejar::loads<Classifier>(bytes); });
+  EXPECT_EQ(error.field_path(), "Classifier.optimizer_.v") << error.what();
+}
+
+TEST(Errors, KindsAreDistinctAndNamed) {
+  EXPECT_STREQ(picklejar::to_string(errc::io), "io");
+  EXPECT_STREQ(picklejar::to_string(errc::format), "format");
+  EXPECT_STREQ(picklejar::to_string(errc::integrity), "integrity");
+  EXPECT_STREQ(picklejar::to_string(errc::limit), "limit");
+  EXPECT_STREQ(picklejar::to_string(errc::type), "type");
+  EXPECT_STREQ(picklejar::to_string(errc::version), "version");
+  picklejar::error error(errc::limit, "too big", "f.pj", "A.b");
+  const std::runtime_error& base = error;
+  EXPECT_STREQ(base.what(), "[picklejar.error.limit] f.pj: A.b: too big");
+}
+
+TEST(Errors, FilesThatAreNotThere) {
+  pj_test::temp_dir dir;
+  auto missing = expect_error(errc::io, [&] { picklejar::load<Classifier>(dir / "nope.pj"); });
+  EXPECT_NE(std::string(missing.what()).find("nope.pj"), std::string::npos);
+  expect_error(errc::io, [&] { picklejar::load<Classifier>(dir.path()); });
+  expect_error(errc::io, [&] { picklejar::save(Classifier{}, dir / "no-such-dir" / "x.pj"); });
+  expect_error(errc::io, [&] { picklejar::inspect(dir / "nope.pj"); });
+}
+
+TEST(Errors, NotPicklejarData) {
+  expect_error(errc::format, [] { picklejar::loads<Classifier>(""); });
+  expect_error(errc::format, [] { picklejar::loads<Classifier>("hello"); });
+  expect_error(errc::format, [] { picklejar::loads<Classifier>("{\"a\": 1}"); });
+  expect_error(errc::format, [] { picklejar::loads<Classifier>("<a>1</a>"); });
+  expect_error(errc::format, [] { picklejar::loads<Classifier>("{\"header\": {\"format\": \"other\"}}"); });
+}
+
+TEST(Errors, BinaryContainerDamage) {
+  std::string bytes = picklejar::dumps(Classifier{});
+  expect_error(errc::integrity, [&] { picklejar::loads<Classifier>(bytes.substr(0, bytes.size() - 1)); });
+  expect_error(errc::integrity, [&] { picklejar::loads<Classifier>(bytes + "x"); });
+  expect_error(errc::integrity, [&] { picklejar::loads<Classifier>(bytes.substr(0, 20)); });
+  std::string newer = bytes;
+  newer[8] = 9;  // container version
+  auto version = expect_error(errc::version, [&] { picklejar::loads<Classifier>(newer); });
+  EXPECT_NE(std::string(version.what()).find("9"), std::string::npos);
+  std::string unknown_format = bytes;
+  unknown_format[10] = 77;
+  expect_error(errc::format, [&] { picklejar::loads<Classifier>(unknown_format); });
+}
+
+// Every prefix of a valid file is rejected with a picklejar::error, in every format.
+class Truncation : public FormatTest {};
+
+TEST_P(Truncation, EveryPrefixIsAnError) {
+  Classifier clf;
+  const std::string bytes = picklejar::dumps(clf, opts());
+  for (std::size_t length = 0; length < bytes.size(); ++length) {
+    // an exact-size copy, so a sanitizer would catch any read past the end
+    std::unique_ptr<char[]> copy(new char[length + 1]);
+    std::memcpy(copy.get(), bytes.data(), length);
+    std::string_view prefix(copy.get(), length);
+    try {
+      Classifier loaded = picklejar::loads<Classifier>(prefix);
+      // A text prefix can only load if all that was cut is trailing whitespace.
+      EXPECT_TRUE(is_text() && bytes.find_first_not_of(" \n", length) == std::string::npos)
+          << "prefix of " << length << " bytes loaded";
+    } catch (const picklejar::error& failure) {
+      EXPECT_TRUE(failure.code() == errc::format || failure.code() == errc::integrity ||
+                  failure.code() == errc::limit)
+          << failure.what();
+    }
+  }
+}
+
+PJ_INSTANTIATE_FOR_ALL_FORMATS(Truncation);
+
+// Claims of enormous sizes in small inputs fail at once, without allocating them.
+struct Strings {
+  std::vector<std::string> items{"a", "bb"};
+  PICKLEJAR_FIELDS(items)
+};
+
+TEST(HostileInput, SizeClaimsBeyondTheInputFailFast) {
+  std::string bytes = picklejar::dumps(Strings{});
+  // items: u64 count (2), then each string: u64 length + bytes
+  auto count_at = bytes.size() - (8 + 8 + 1 + 8 + 2);
+  for (std::uint64_t claim : {std::uint64_t{1} << 31, std::uint64_t{1} << 40, ~std::uint64_t{0},
+                              std::uint64_t{1} << 63}) {
+    std::string hostile = bytes;
+    std::memcpy(&hostile[count_at], &claim, sizeof claim);
+    auto start = std::chrono::steady_clock::now();
+    expect_error(errc::limit, [&] { picklejar::loads<Strings>(hostile); });
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
+    // and the claimed length of one string
+    std::string hostile_string = bytes;
+    std::memcpy(&hostile_string[count_at + 8], &claim, sizeof claim);
+    expect_error(errc::limit, [&] { picklejar::loads<Strings>(hostile_string); });
+  }
+}
+
+TEST(HostileInput, MaxBytes) {
+  std::string bytes = picklejar::dumps(Strings{});
+  picklejar::options tight;
+  tight.max_bytes = 10;
+  expect_error(errc::limit, [&] { picklejar::loads<Strings>(bytes, tight); });
+  pj_test::temp_dir dir;
+  picklejar::save(Strings{}, dir / "s.pj");
+  expect_error(errc::limit, [&] { picklejar::load<Strings>(dir / "s.pj", tight); });
+}
+
+struct Node {
+  int value = 0;
+  std::unique_ptr<Node> next;
+  PICKLEJAR_FIELDS(value, next)
+};
+
+class Depth : public FormatTest {};
+
+TEST_P(Depth, NestingBeyondMaxDepthIsALimitError) {
+  Node head;
+  Node* tail = &head;
+  for (int i = 0; i < 100; ++i) {
+    tail->next = std::make_unique<Node>();
+    tail = tail->next.get();
+  }
+  std::string bytes = picklejar::dumps(head, opts());
+  picklejar::options shallow;
+  shallow.max_depth = 50;
+  expect_error(errc::limit, [&] { picklejar::loads<Node>(bytes, shallow); });
+  Node loaded = picklejar::loads<Node>(bytes);  // the default limit is generous enough
+  int length = 0;
+  for (const Node* n = &loaded; n != nullptr; n = n->next.get()) ++length;
+  EXPECT_EQ(length, 101);
+  // tear down iteratively: a long chain of unique_ptrs would recurse in its destructor
+  for (Node* n : {&head, &loaded}) {
+    auto next = std::move(n->next);
+    while (next) next = std::move(next->next);
+  }
+}
+
+PJ_INSTANTIATE_FOR_ALL_FORMATS(Depth);
+
+TEST(HostileInput, DeeplyNestedTextNeverOverflowsTheStack) {
+  std::string json = "{\"header\": {\"format\": \"picklejar\", \"container_version\": 1, \"type\": \"Node\"}, "
+                     "\"value\": " + std::string(1000000, '[') + std::string(1000000, ']') + "}";
+  expect_error(errc::limit, [&] { picklejar::loads<Node>(json); });
+  std::string xml = "<picklejar><header><format>picklejar</format></header><value>";
+  for (int i = 0; i < 100000; ++i) xml += "<a>";
+  expect_error(errc::limit, [&] { picklejar::loads<Node>(xml); });
+}
+
+TEST(HostileInput, MalformedJsonIsAnErrorNeverAnAbort) {
+  const std::string valid = picklejar::dumps(Classifier{}, {picklejar::format::json});
+  for (const char* bad : {"{", "{\"header\": ", "{\"header\": {\"format\": \"picklejar\",}", "{]", "{\"a\" 1}",
+                          "{\"value\": 1e999999}", "\x01\x02", "{\"header\": nul}"}) {
+    expect_error(errc::format, [&] { picklejar::loads<Classifier>(bad); });
+  }
+  // flip every byte of a valid document to each of a few troublesome characters
+  for (std::size_t i = 0; i < valid.size(); ++i) {
+    for (char replacement : {'"', '{', '[', '\\', 'x', '\0'}) {
+      std::string mutated = valid;
+      mutated[i] = replacement;
+      try {
+        (void)picklejar::loads<Classifier>(mutated);
+      } catch (const picklejar::error&) {
+      }
+    }
+  }
+}
+
+}  // namespace
