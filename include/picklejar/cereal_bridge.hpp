@@ -13,6 +13,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "picklejar/archives/binary.hpp"
 #include "picklejar/detail/access.hpp"
 #include "picklejar/detail/cereal_traits.hpp"
 #include "picklejar/detail/member_kinds.hpp"
@@ -39,21 +40,70 @@ constexpr bool uses_bridge =
 template <class Archive>
 constexpr bool is_loading_archive = std::is_base_of_v<cereal::detail::InputArchiveBase, Archive>;
 
-/// The one place that turns a bad member type into one readable error (then skips the member).
-template <class Member, class Archive>
-constexpr bool check_member_type() {
-  if constexpr (is_never_saveable_v<Member> || is_transient_wrapper_v<Member>) {
-    return false;  // the field macro's static_assert has already said why
-  } else if constexpr (has_state_hooks<Member> && has_cereal_members<Member>) {
-    static_assert(!has_state_hooks<Member>,
+/// A state that is itself a plain fields type is written inline, so the file shows the state's
+/// fields directly under the object; any other state is one member named "state".
+template <class S>
+constexpr bool inline_state = has_fields<S> && !has_state_hooks<S> && !has_guard<S>;
+
+template <class T>
+constexpr bool state_hooks_are_complete() {
+  if constexpr (!has_state_hooks<T>) {
+    return true;
+  } else {
+    using state_type = state_type_t<T>;
+    constexpr bool loadable = has_set_state<T, state_type&&>() || has_from_state<T, state_type&&>();
+    static_assert(loadable,
+                  "picklejar: this type has get_state() but no set_state(State) (or static "
+                  "from_state(State)) taking what get_state() returns; add one");
+    static_assert(std::is_default_constructible_v<state_type>,
+                  "picklejar: the type returned by get_state() needs a default constructor");
+    return loadable && std::is_default_constructible_v<state_type>;
+  }
+}
+
+template <class T>
+constexpr bool fields_and_transients_are_disjoint() {
+  if constexpr (declares_fields<T> && has_transients<T>)
+    return !name_lists_overlap(access::field_names<T>(), access::transient_names<T>());
+  else
+    return true;
+}
+
+/// The rules a type's declarations must follow; each broken rule is one static_assert.
+template <class T>
+constexpr bool declarations_are_valid() {
+  static_assert(!inherits_fields<T> || has_state_hooks<T>,
+                "picklejar: this class inherits PICKLEJAR_FIELDS from a base class, so saving it "
+                "would lose its own members; declare PICKLEJAR_FIELDS(...) in the derived class too");
+  static_assert(!state_hooks_slice<T>(),
+                "picklejar: this type's get_state()/set_state() were written for a base class and "
+                "would save only the base part (slicing); declare them for the derived type");
+  constexpr bool fields_ok = fields_and_transients_are_disjoint<T>();
+  static_assert(fields_ok,
+                "picklejar: a member is listed in both PICKLEJAR_FIELDS and PICKLEJAR_TRANSIENT; "
+                "list it in one of them");
+  constexpr bool hooks_ok = state_hooks_are_complete<T>();
+  return !inherits_fields<T> && !state_hooks_slice<T>() && fields_ok && hooks_ok;
+}
+
+/// Whether T can be saved and loaded; when it cannot, exactly one static_assert says why. It
+/// depends on T alone, so each mistake is reported once, however many archives meet the type;
+/// callers skip the type when it is false, so no cascade of cereal errors follows.
+template <class T>
+constexpr bool usable_type() {
+  if constexpr (is_never_saveable_v<T> || is_transient_wrapper_v<T>) {
+    return false;  // a field macro's static_assert has already said why, naming the member
+  } else if constexpr (has_state_hooks<T> && has_cereal_members<T>) {
+    static_assert(!has_cereal_members<T>,
                   "picklejar: this type has both get_state()/set_state() and a cereal "
                   "serialize/save/load member; remove one of them");
     return false;
+  } else if constexpr (uses_bridge<T>) {
+    return declarations_are_valid<T>();
   } else {
     constexpr bool serializable =
-        is_loading_archive<Archive>
-            ? cereal::traits::detail::count_input_serializers<Member, Archive>::value != 0
-            : cereal::traits::detail::count_output_serializers<Member, Archive>::value != 0;
+        cereal::traits::detail::count_output_serializers<T, binary_output_archive>::value != 0 &&
+        cereal::traits::detail::count_input_serializers<T, binary_input_archive>::value != 0;
     static_assert(serializable,
                   "picklejar: this member's type cannot be saved; give it PICKLEJAR_FIELDS(...), "
                   "get_state()/set_state(), or a cereal serialize(); or mark the member "
@@ -67,7 +117,7 @@ struct field_writer {
   Archive& archive;
   template <class Member>
   void operator()(const char* name, const Member& member) {
-    if constexpr (check_member_type<Member, Archive>()) archive(cereal::make_nvp(name, member));
+    if constexpr (usable_type<Member>()) archive(cereal::make_nvp(name, member));
   }
 };
 
@@ -76,7 +126,7 @@ struct field_reader {
   Archive& archive;
   template <class Member>
   void operator()(const char* name, Member& member) {
-    if constexpr (check_member_type<Member, Archive>()) archive(cereal::make_nvp(name, member));
+    if constexpr (usable_type<Member>()) archive(cereal::make_nvp(name, member));
   }
 };
 
@@ -107,21 +157,6 @@ auto lock_for_loading(T& object) {
   else return no_lock{};
 }
 
-template <class T>
-constexpr void check_declarations() {
-  static_assert(!inherits_fields<T> || has_state_hooks<T>,
-                "picklejar: this class inherits PICKLEJAR_FIELDS from a base class, so saving it "
-                "would lose its own members; declare PICKLEJAR_FIELDS(...) in the derived class too");
-  static_assert(!state_hooks_slice<T>(),
-                "picklejar: this type's get_state()/set_state() were written for a base class and "
-                "would save only the base part (slicing); declare them for the derived type");
-  if constexpr (declares_fields<T> && has_transients<T>) {
-    static_assert(!name_lists_overlap(access::field_names<T>(), access::transient_names<T>()),
-                  "picklejar: a member is listed in both PICKLEJAR_FIELDS and PICKLEJAR_TRANSIENT; "
-                  "list it in one of them");
-  }
-}
-
 template <class Archive, class T>
 void visit_all_fields(Archive& archive, T& object) {
   if constexpr (is_loading_archive<Archive>) {
@@ -135,14 +170,9 @@ void visit_all_fields(Archive& archive, T& object) {
   }
 }
 
-/// A state that is itself a plain fields type is written inline, so the file shows the state's
-/// fields directly under the object; any other state is one member named "state".
-template <class S>
-constexpr bool inline_state = has_fields<S> && !has_state_hooks<S> && !has_guard<S>;
-
 template <class Archive, class T>
 void save_object(Archive& archive, const T& object) {
-  check_declarations<T>();
+  static_assert(usable_type<T>() || true);  // reports a broken rule met only through cereal
   [[maybe_unused]] auto lock = lock_for_saving(object);
   if constexpr (has_state_hooks<T>) {
     const auto& state = call_get_state(object);
@@ -159,11 +189,6 @@ void load_state_into(Archive& archive, T& object) {
   using state_type = state_type_t<T>;
   constexpr bool settable = has_set_state<T, state_type&&>();
   constexpr bool constructible = has_from_state<T, state_type&&>() && std::is_move_assignable_v<T>;
-  static_assert(settable || constructible,
-                "picklejar: this type has get_state() but no set_state(State) (or static "
-                "from_state(State)) taking what get_state() returns; add one");
-  static_assert(std::is_default_constructible_v<state_type>,
-                "picklejar: the type returned by get_state() needs a default constructor");
   state_type state{};
   if constexpr (inline_state<state_type>) visit_all_fields(archive, state);
   else archive(cereal::make_nvp("state", state));
@@ -173,7 +198,7 @@ void load_state_into(Archive& archive, T& object) {
 
 template <class Archive, class T>
 void load_object(Archive& archive, T& object) {
-  check_declarations<T>();
+  static_assert(usable_type<T>() || true);
   [[maybe_unused]] auto lock = lock_for_loading(object);
   if constexpr (has_transients<T>) access::reset_transients(object);
   if constexpr (has_state_hooks<T>) load_state_into(archive, object);
@@ -182,7 +207,26 @@ void load_object(Archive& archive, T& object) {
 }
 
 template <class T>
-constexpr bool dependent_false = false;
+constexpr bool is_unsaveable_object_v =
+    is_lock_v<T> || is_callback_v<T> || is_thread_v<T> || (is_file_handle_v<T> && std::is_class_v<T>);
+
+// Depends on T alone, so the message appears once however many archives meet T.
+template <class T>
+constexpr bool report_unsaveable() {
+  static_assert(!is_lock_v<T>,
+                "picklejar: a mutex or condition variable cannot be saved; mark the member that "
+                "holds it PICKLEJAR_TRANSIENT(name)");
+  static_assert(!is_callback_v<T>,
+                "picklejar: a std::function cannot be saved; mark the member that holds it "
+                "PICKLEJAR_TRANSIENT(name)");
+  static_assert(!is_thread_v<T>,
+                "picklejar: a std::thread cannot be saved; mark the member that holds it "
+                "PICKLEJAR_TRANSIENT(name)");
+  static_assert(!is_file_handle_v<T>,
+                "picklejar: a stream cannot be saved; mark the member that holds it "
+                "PICKLEJAR_TRANSIENT(name)");
+  return true;
+}
 
 }  // namespace picklejar::detail
 
@@ -201,29 +245,14 @@ void CEREAL_LOAD_FUNCTION_NAME(Archive& archive, T& object) {
 // Types that can never be saved, met inside a container or pointer rather than as a listed field
 // (which the field macros catch first): one picklejar message instead of cereal's.
 template <class Archive, class T,
-          std::enable_if_t<picklejar::detail::is_lock_v<T> || picklejar::detail::is_callback_v<T> ||
-                               picklejar::detail::is_thread_v<T> ||
-                               (picklejar::detail::is_file_handle_v<T> && std::is_class_v<T>),
-                           int> = 0>
+          std::enable_if_t<picklejar::detail::is_unsaveable_object_v<T>, int> = 0>
 void CEREAL_SAVE_FUNCTION_NAME(Archive&, const T&) {
-  static_assert(!picklejar::detail::is_lock_v<T>,
-                "picklejar: a mutex or condition variable cannot be saved; mark the member that "
-                "holds it PICKLEJAR_TRANSIENT(name)");
-  static_assert(!picklejar::detail::is_callback_v<T>,
-                "picklejar: a std::function cannot be saved; mark the member that holds it "
-                "PICKLEJAR_TRANSIENT(name)");
-  static_assert(!picklejar::detail::is_thread_v<T>,
-                "picklejar: a std::thread cannot be saved; mark the member that holds it "
-                "PICKLEJAR_TRANSIENT(name)");
-  static_assert(!picklejar::detail::is_file_handle_v<T>,
-                "picklejar: a stream cannot be saved; mark the member that holds it "
-                "PICKLEJAR_TRANSIENT(name)");
+  static_assert(picklejar::detail::report_unsaveable<T>());
 }
 template <class Archive, class T,
-          std::enable_if_t<picklejar::detail::is_lock_v<T> || picklejar::detail::is_callback_v<T> ||
-                               picklejar::detail::is_thread_v<T> ||
-                               (picklejar::detail::is_file_handle_v<T> && std::is_class_v<T>),
-                           int> = 0>
-void CEREAL_LOAD_FUNCTION_NAME(Archive&, T&) {}
+          std::enable_if_t<picklejar::detail::is_unsaveable_object_v<T>, int> = 0>
+void CEREAL_LOAD_FUNCTION_NAME(Archive&, T&) {
+  static_assert(picklejar::detail::report_unsaveable<T>());
+}
 
 }  // namespace cereal

@@ -178,27 +178,35 @@ decltype(auto) attributing_errors_to(const std::filesystem::path& file, Action&&
 
 template <class T>
 constexpr bool check_root() {
-  using type = std::remove_cv_t<T>;
-  return check_member_type<type, binary_output_archive>();
+  return usable_type<std::remove_cv_t<T>>();
+}
+
+template <class T>
+constexpr bool is_built_by_from_state() {
+  if constexpr (has_state_hooks<T>) return has_from_state<T, state_type_t<T>&&>();
+  else return false;
 }
 
 template <class T>
 T load_new_object(std::string_view bytes, const options& opts) {
-  static_assert(std::is_move_constructible_v<T>,
-                "picklejar: load<T>() returns a T, but T cannot be moved (a std::mutex member?); "
-                "load into an existing object with picklejar::load(object, path), or hold the "
-                "mutex as picklejar::transient<std::mutex>");
-  if constexpr (std::is_default_constructible_v<T>) {
+  constexpr bool built_by_from_state = is_built_by_from_state<T>();
+  if constexpr (std::is_default_constructible_v<T> && std::is_move_constructible_v<T>) {
     T object{};
     read_document(bytes, opts, object);
     return object;
-  } else {
-    static_assert(has_state_hooks<T> && has_from_state<T, state_type_t<T>&&>(),
-                  "picklejar: load<T>() needs T to be default-constructible or to have a static "
-                  "from_state(State) hook; or load into an existing object with load(object, ...)");
+  } else if constexpr (built_by_from_state) {
     root_state<T> root;
     read_document(bytes, opts, root);
-    return call_from_state<T>(std::move(root.state));
+    return call_from_state<T>(std::move(root.state));  // a prvalue: T need not be movable
+  } else {
+    static_assert(std::is_move_constructible_v<T> || built_by_from_state,
+                  "picklejar: load<T>() returns a T, but T cannot be moved (a std::mutex member?); "
+                  "load into an existing object with picklejar::load(object, path), or hold the "
+                  "mutex as picklejar::transient<std::mutex>");
+    static_assert(std::is_default_constructible_v<T> || built_by_from_state,
+                  "picklejar: load<T>() needs T to be default-constructible or to have a static "
+                  "from_state(State) hook; or load into an existing object with load(object, ...)");
+    throw error(errc::type, "unreachable");
   }
 }
 

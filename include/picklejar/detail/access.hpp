@@ -8,6 +8,10 @@
 namespace picklejar {
 
 struct access {
+  // The class a member pointer belongs to.
+  template <class Class, class Member>
+  static Class* class_of(Member Class::*);
+
   // Detection. Each test is a member of access, so private members are visible to it.
   template <class T>
   static auto fields_owner_test(int) -> std::remove_cv_t<
@@ -55,9 +59,6 @@ struct access {
   static auto set_state_owner_test(int) -> decltype(class_of(&T::set_state));
   template <class T>
   static void set_state_owner_test(...);
-
-  template <class Class, class Member>
-  static Class* class_of(Member Class::*);
 
   // Calls.
   template <class T>
