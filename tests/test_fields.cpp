@@ -248,7 +248,7 @@ TEST_P(Fields, FieldsOfATypeYouCannotEdit) {
 }
 
 TEST_P(Fields, IntegerExtremes) {
-  auto check = [this](auto original) {
+  auto check = [](auto original) {
     auto loaded = round_trip(original, GetParam());
     EXPECT_EQ(loaded.lowest, original.lowest);
     EXPECT_EQ(loaded.highest, original.highest);

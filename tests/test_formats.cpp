@@ -11,6 +11,10 @@
 
 #include "test_support.hpp"
 
+namespace thirdparty_like {
+struct Model {};
+}  // namespace thirdparty_like
+
 namespace {
 
 using pj_test::FormatTest;
@@ -191,6 +195,21 @@ TEST(Container, PortableBinaryIsLittleEndian) {
   };
   std::string bytes = picklejar::dumps(Probe{}, {picklejar::format::portable_binary});
   EXPECT_EQ(bytes.substr(bytes.size() - 4), std::string("\x04\x03\x02\x01", 4));
+}
+
+template <class T>
+struct Box {};
+
+// Files record the root type's name; GCC and Clang must spell it the same way, or a file written
+// by a program built with one would not load in a program built with the other.
+TEST(TypeNames, OneSpellingForGccAndClang) {
+  using picklejar::detail::type_name;
+  EXPECT_EQ(type_name<Config>(), "(anonymous namespace)::Config");
+  EXPECT_EQ(type_name<Box<std::vector<long>>>(), "(anonymous namespace)::Box<std::vector<long>>");
+  EXPECT_EQ(type_name<Box<std::map<std::string, unsigned long>>>(),
+            "(anonymous namespace)::Box<std::map<std::basic_string<char>, unsigned long>>");
+  EXPECT_EQ(type_name<Box<short unsigned int>>(), "(anonymous namespace)::Box<unsigned short>");
+  EXPECT_EQ(type_name<thirdparty_like::Model>(), "thirdparty_like::Model");
 }
 
 }  // namespace

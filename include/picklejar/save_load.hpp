@@ -57,7 +57,7 @@ struct root_type<root_state<T>> {
 
 template <class T>
 std::string root_type_name() {
-  return std::string(type_name<typename root_type<T>::type>());
+  return type_name<typename root_type<T>::type>();
 }
 
 template <class T>

@@ -38,9 +38,33 @@ constexpr std::string_view extract_type_name(std::string_view signature) noexcep
   return name;
 }
 
+inline void replace_all(std::string& text, std::string_view from, std::string_view to) {
+  for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+    text.replace(at, from.size(), to);
+}
+
+/// The same spelling from GCC and Clang (and libstdc++ and libc++), so a file written by a program
+/// built with one compiler loads in a program built with the other.
+inline std::string normalize_type_name(std::string_view raw) {
+  std::string name(raw);
+  replace_all(name, "std::__cxx11::", "std::");
+  replace_all(name, "std::__1::", "std::");
+  replace_all(name, "{anonymous}", "(anonymous namespace)");
+  replace_all(name, "> >", ">>");
+  // GCC spells integer types the long way ("long unsigned int"); Clang the short way.
+  replace_all(name, "long long unsigned int", "unsigned long long");
+  replace_all(name, "long unsigned int", "unsigned long");
+  replace_all(name, "short unsigned int", "unsigned short");
+  replace_all(name, "long long int", "long long");
+  replace_all(name, "long int", "long");
+  replace_all(name, "short int", "short");
+  return name;
+}
+
+/// T's name as files record it, e.g. "ml::Classifier".
 template <class T>
-constexpr std::string_view type_name() noexcept {
-  return extract_type_name(raw_type_name<T>());
+std::string type_name() {
+  return normalize_type_name(extract_type_name(raw_type_name<T>()));
 }
 
 /// The name without its namespaces ("Classifier" for "ml::Classifier", "Box<int>" for
