@@ -206,8 +206,8 @@ TEST(TypeNames, OneSpellingForGccAndClang) {
   using picklejar::detail::type_name;
   EXPECT_EQ(type_name<Config>(), "(anonymous namespace)::Config");
   EXPECT_EQ(type_name<Box<std::vector<long>>>(), "(anonymous namespace)::Box<std::vector<long>>");
-  EXPECT_EQ(type_name<Box<std::map<std::string, unsigned long>>>(),
-            "(anonymous namespace)::Box<std::map<std::basic_string<char>, unsigned long>>");
+  using Map = std::map<std::string, unsigned long>;
+  EXPECT_EQ(type_name<Box<Map>>(), "(anonymous namespace)::Box<std::map<std::basic_string<char>, unsigned long>>");
   EXPECT_EQ(type_name<Box<short unsigned int>>(), "(anonymous namespace)::Box<unsigned short>");
   EXPECT_EQ(type_name<thirdparty_like::Model>(), "thirdparty_like::Model");
 }
