@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <map>
 #include <optional>
@@ -150,6 +151,15 @@ struct Floats {
   PICKLEJAR_FIELDS(singles, doubles, lone_float, lone_double)
 };
 
+enum class Activation : std::uint8_t { relu, tanh, gelu };
+enum Padding { valid, same };
+
+struct Layer {
+  Activation activation = Activation::relu;
+  Padding padding = valid;
+  PICKLEJAR_FIELDS(activation, padding)
+};
+
 struct Texts {
   std::string empty;
   std::string quotes = "she said \"hi\" & left <now> 'ok'";
@@ -273,6 +283,17 @@ TEST_P(Fields, FloatsKeepEveryBit) {
   original.doubles = {0.1, -0.0, 5e-324, std::numeric_limits<double>::max(), 1.0 / 3.0,
                       -std::numeric_limits<double>::infinity(), std::numeric_limits<double>::quiet_NaN(),
                       123456789.123456789};
+  // NaNs with payloads and signs keep every bit too
+  const std::uint32_t payload_nan = 0x7fc00001u, negative_nan = 0xffc00000u, signaling_nan = 0x7f800001u;
+  for (std::uint32_t bits : {payload_nan, negative_nan, signaling_nan}) {
+    float nan;
+    std::memcpy(&nan, &bits, sizeof nan);
+    original.singles.push_back(nan);
+  }
+  const std::uint64_t double_payload_nan = 0x7ff8000000000abcull;
+  double nan;
+  std::memcpy(&nan, &double_payload_nan, sizeof nan);
+  original.doubles.push_back(nan);
   original.lone_float = std::nextafter(1.0f, 2.0f);
   original.lone_double = std::nextafter(1.0, 0.0);
   Floats loaded = round_trip(original, GetParam());
@@ -298,6 +319,13 @@ TEST_P(Fields, StringsWithAnyBytes) {
   EXPECT_EQ(loaded.letter, 'x');
   EXPECT_EQ(loaded.small, -100);
   EXPECT_TRUE(loaded.yes);
+}
+
+TEST_P(Fields, Enums) {
+  Layer original{Activation::gelu, same};
+  Layer loaded = round_trip(original, GetParam());
+  EXPECT_EQ(loaded.activation, Activation::gelu);
+  EXPECT_EQ(loaded.padding, same);
 }
 
 PJ_INSTANTIATE_FOR_ALL_FORMATS(Fields);

@@ -22,12 +22,55 @@ namespace picklejar::detail {
 
 // ---- numbers <-> text ----
 
+/// Unsigned integer type with the size of T, for NaN payloads (none for long double).
+template <class T>
+using float_bits_t = std::conditional_t<sizeof(T) == 4, std::uint32_t,
+                                        std::conditional_t<sizeof(T) == 8, std::uint64_t, void>>;
+
+// The default NaN is "NaN" (or "-NaN"); any other NaN keeps its exact bits: "NaN:0x7fc00001".
+template <class T>
+std::string nan_to_text(T value) {
+  std::string text = std::signbit(value) ? "-NaN" : "NaN";
+  if constexpr (!std::is_void_v<float_bits_t<T>>) {
+    float_bits_t<T> bits{}, canonical{};
+    const T quiet = std::signbit(value) ? -std::numeric_limits<T>::quiet_NaN() : std::numeric_limits<T>::quiet_NaN();
+    std::memcpy(&bits, &value, sizeof bits);
+    std::memcpy(&canonical, &quiet, sizeof canonical);
+    if (bits != canonical) {
+      char hex[2 * sizeof bits + 1];
+      auto end = std::to_chars(hex, hex + sizeof hex, bits, 16).ptr;
+      text = "NaN:0x" + std::string(hex, end);
+    }
+  }
+  return text;
+}
+
+template <class T>
+bool text_to_nan(const std::string& text, T& value) {
+  if (text == "NaN" || text == "-NaN") {
+    value = std::numeric_limits<T>::quiet_NaN();
+    if (text[0] == '-') value = -value;
+    return true;
+  }
+  if constexpr (!std::is_void_v<float_bits_t<T>>) {
+    float_bits_t<T> bits{};
+    const char* first = text.data() + 6;
+    const char* last = text.data() + text.size();
+    if (text.size() <= 6 || text.compare(0, 6, "NaN:0x") != 0) return false;
+    auto result = std::from_chars(first, last, bits, 16);
+    if (result.ec != std::errc() || result.ptr != last) return false;
+    std::memcpy(&value, &bits, sizeof bits);
+    return std::isnan(value);
+  }
+  return false;
+}
+
 template <class T>
 std::string number_to_text(T value) {
   if constexpr (std::is_same_v<T, bool>) {
     return value ? "true" : "false";
   } else if constexpr (std::is_floating_point_v<T>) {
-    if (std::isnan(value)) return std::signbit(value) ? "-NaN" : "NaN";
+    if (std::isnan(value)) return nan_to_text(value);
     if (std::isinf(value)) return value < 0 ? "-Infinity" : "Infinity";
     char buffer[64];
     auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
@@ -52,11 +95,7 @@ bool text_to_number(const std::string& text, T& value) {
     else return false;
     return true;
   } else if constexpr (std::is_floating_point_v<T>) {
-    if (text == "NaN" || text == "-NaN") {
-      value = std::numeric_limits<T>::quiet_NaN();
-      if (text[0] == '-') value = -value;
-      return true;
-    }
+    if (text.find("NaN") != std::string::npos) return text_to_nan(text, value);
     if (text == "Infinity" || text == "-Infinity") {
       value = text[0] == '-' ? -std::numeric_limits<T>::infinity() : std::numeric_limits<T>::infinity();
       return true;
