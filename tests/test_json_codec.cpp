@@ -8,7 +8,13 @@
 #include <utility>
 #include <vector>
 
+#include "text_tree_support.hpp"
+
 namespace {
+
+using codec_test::container;
+using codec_test::leaf;
+using codec_test::same_tree;
 
 using picklejar::errc;
 using picklejar::detail::node_kind;
@@ -18,59 +24,14 @@ using picklejar::detail::write_json;
 
 constexpr std::size_t default_depth = 64;
 
-text_node leaf(node_kind kind, std::string text = {}, std::string name = {}) {
-  text_node node;
-  node.kind = kind;
-  node.text = std::move(text);
-  node.name = std::move(name);
-  return node;
-}
-
-text_node container(node_kind kind, std::vector<text_node> children, std::string name = {}) {
-  text_node node;
-  node.kind = kind;
-  node.children = std::move(children);
-  node.name = std::move(name);
-  return node;
-}
-
-// Field-by-field comparison that names the first difference, so failures are readable.
-::testing::AssertionResult same_tree(const text_node& expected, const text_node& actual, const std::string& path = "$") {
-  if (expected.name != actual.name) {
-    return ::testing::AssertionFailure() << path << ": name '" << actual.name << "' != '" << expected.name << "'";
-  }
-  if (expected.kind != actual.kind) {
-    return ::testing::AssertionFailure() << path << ": kind " << int(actual.kind) << " != " << int(expected.kind);
-  }
-  if (expected.text != actual.text) {
-    return ::testing::AssertionFailure() << path << ": text '" << actual.text << "' != '" << expected.text << "'";
-  }
-  if (expected.children.size() != actual.children.size()) {
-    return ::testing::AssertionFailure() << path << ": " << actual.children.size() << " children, expected "
-                                         << expected.children.size();
-  }
-  for (std::size_t i = 0; i < expected.children.size(); ++i) {
-    auto result = same_tree(expected.children[i], actual.children[i], path + "/" + std::to_string(i));
-    if (!result) return result;
-  }
-  return ::testing::AssertionSuccess();
-}
-
 std::string to_json(const text_node& root) {
   std::string out;
   write_json(root, out);
   return out;
 }
 
-// Runs the parser and returns the error it threw; fails the test if it did not throw.
 picklejar::error parse_error(std::string_view text, std::size_t max_depth = default_depth) {
-  try {
-    parse_json(text, max_depth);
-  } catch (const picklejar::error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "no error for: " << text;
-  return picklejar::error(errc::io, "not thrown");
+  return codec_test::parse_error_of(parse_json, text, max_depth);
 }
 
 // A tree exercising every kind, escapes, unicode, NUL bytes and empty containers.

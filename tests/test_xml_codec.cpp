@@ -8,7 +8,13 @@
 #include <utility>
 #include <vector>
 
+#include "text_tree_support.hpp"
+
 namespace {
+
+using codec_test::container;
+using codec_test::leaf;
+using codec_test::same_tree;
 
 using picklejar::errc;
 using picklejar::detail::node_kind;
@@ -18,43 +24,6 @@ using picklejar::detail::write_xml;
 
 constexpr std::size_t default_depth = 64;
 const std::string declaration = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-
-text_node leaf(node_kind kind, std::string text = {}, std::string name = {}) {
-  text_node node;
-  node.kind = kind;
-  node.text = std::move(text);
-  node.name = std::move(name);
-  return node;
-}
-
-text_node container(node_kind kind, std::vector<text_node> children, std::string name = {}) {
-  text_node node;
-  node.kind = kind;
-  node.children = std::move(children);
-  node.name = std::move(name);
-  return node;
-}
-
-::testing::AssertionResult same_tree(const text_node& expected, const text_node& actual, const std::string& path = "$") {
-  if (expected.name != actual.name) {
-    return ::testing::AssertionFailure() << path << ": name '" << actual.name << "' != '" << expected.name << "'";
-  }
-  if (expected.kind != actual.kind) {
-    return ::testing::AssertionFailure() << path << ": kind " << int(actual.kind) << " != " << int(expected.kind);
-  }
-  if (expected.text != actual.text) {
-    return ::testing::AssertionFailure() << path << ": text '" << actual.text << "' != '" << expected.text << "'";
-  }
-  if (expected.children.size() != actual.children.size()) {
-    return ::testing::AssertionFailure() << path << ": " << actual.children.size() << " children, expected "
-                                         << expected.children.size();
-  }
-  for (std::size_t i = 0; i < expected.children.size(); ++i) {
-    auto result = same_tree(expected.children[i], actual.children[i], path + "/" + std::to_string(i));
-    if (!result) return result;
-  }
-  return ::testing::AssertionSuccess();
-}
 
 // What parse_xml gives back for a tree written by write_xml: XML has no kinds, so containers with
 // children become objects (array items named "item"), everything else a string of its text.
@@ -79,13 +48,7 @@ std::string to_xml(const text_node& root) {
 }
 
 picklejar::error parse_error(std::string_view text, std::size_t max_depth = default_depth) {
-  try {
-    parse_xml(text, max_depth);
-  } catch (const picklejar::error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "no error for: " << text;
-  return picklejar::error(errc::io, "not thrown");
+  return codec_test::parse_error_of(parse_xml, text, max_depth);
 }
 
 text_node sample_tree() {

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "picklejar/detail/text_scanning.hpp"
 #include "picklejar/detail/text_tree.hpp"
 #include "picklejar/error.hpp"
 
@@ -190,16 +191,7 @@ class json_parser {
   [[noreturn]] void fail(const char* what) const { fail_at(pos_, what); }
 
   [[noreturn]] void fail_at(std::size_t offset, const char* what) const {
-    std::size_t line = 1;
-    std::size_t line_start = 0;
-    for (std::size_t i = 0; i < offset && i < text_.size(); ++i) {
-      if (text_[i] == '\n') {
-        ++line;
-        line_start = i + 1;
-      }
-    }
-    throw error(errc::format, "invalid JSON at line " + std::to_string(line) + ", column " +
-                                  std::to_string(offset - line_start + 1) + ": " + what);
+    fail_at_offset(text_, offset, "JSON", what);
   }
 
   // Reads `"key" :` and returns the key.
@@ -317,39 +309,12 @@ class json_parser {
   std::uint32_t parse_hex4() {
     std::uint32_t code = 0;
     for (int i = 0; i < 4; ++i) {
-      const char c = peek();
-      std::uint32_t digit = 0;
-      if (c >= '0' && c <= '9') {
-        digit = static_cast<std::uint32_t>(c - '0');
-      } else if (c >= 'a' && c <= 'f') {
-        digit = static_cast<std::uint32_t>(c - 'a' + 10);
-      } else if (c >= 'A' && c <= 'F') {
-        digit = static_cast<std::uint32_t>(c - 'A' + 10);
-      } else {
-        fail(at_end() ? "unterminated string" : "expected four hex digits after \\u");
-      }
-      code = code * 16 + digit;
+      const int digit = hex_digit_value(peek());
+      if (digit < 0) fail(at_end() ? "unterminated string" : "expected four hex digits after \\u");
+      code = code * 16 + static_cast<std::uint32_t>(digit);
       ++pos_;
     }
     return code;
-  }
-
-  static void append_utf8(std::uint32_t code, std::string& out) {
-    if (code < 0x80) {
-      out += static_cast<char>(code);
-    } else if (code < 0x800) {
-      out += static_cast<char>(0xC0 | (code >> 6));
-      out += static_cast<char>(0x80 | (code & 0x3F));
-    } else if (code < 0x10000) {
-      out += static_cast<char>(0xE0 | (code >> 12));
-      out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (code & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (code >> 18));
-      out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (code & 0x3F));
-    }
   }
 
   std::string_view text_;

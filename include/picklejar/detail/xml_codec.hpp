@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "picklejar/detail/text_scanning.hpp"
 #include "picklejar/detail/text_tree.hpp"
 #include "picklejar/error.hpp"
 
@@ -290,18 +291,9 @@ class xml_parser {
     std::uint32_t code = 0;
     std::size_t digits = 0;
     for (;; ++pos_, ++digits) {
-      const char c = peek();
-      std::uint32_t digit = 0;
-      if (c >= '0' && c <= '9') {
-        digit = static_cast<std::uint32_t>(c - '0');
-      } else if (hex && c >= 'a' && c <= 'f') {
-        digit = static_cast<std::uint32_t>(c - 'a' + 10);
-      } else if (hex && c >= 'A' && c <= 'F') {
-        digit = static_cast<std::uint32_t>(c - 'A' + 10);
-      } else {
-        break;
-      }
-      code = std::min<std::uint32_t>(code * (hex ? 16 : 10) + digit, 0x110000);  // saturate, never overflow
+      const int digit = hex_digit_value(peek());
+      if (digit < 0 || (!hex && digit > 9)) break;
+      code = std::min<std::uint32_t>(code * (hex ? 16 : 10) + static_cast<std::uint32_t>(digit), 0x110000);  // saturate, never overflow
     }
     if (digits == 0 || peek() != ';') fail_at(start, "invalid character reference");
     ++pos_;
@@ -404,34 +396,7 @@ class xml_parser {
   [[noreturn]] void fail(const char* what) const { fail_at(pos_, what); }
 
   [[noreturn]] void fail_at(std::size_t offset, const char* what) const {
-    std::size_t line = 1;
-    std::size_t line_start = 0;
-    for (std::size_t i = 0; i < offset && i < text_.size(); ++i) {
-      if (text_[i] == '\n') {
-        ++line;
-        line_start = i + 1;
-      }
-    }
-    throw error(errc::format, "invalid XML at line " + std::to_string(line) + ", column " +
-                                  std::to_string(offset - line_start + 1) + ": " + what);
-  }
-
-  static void append_utf8(std::uint32_t code, std::string& out) {
-    if (code < 0x80) {
-      out += static_cast<char>(code);
-    } else if (code < 0x800) {
-      out += static_cast<char>(0xC0 | (code >> 6));
-      out += static_cast<char>(0x80 | (code & 0x3F));
-    } else if (code < 0x10000) {
-      out += static_cast<char>(0xE0 | (code >> 12));
-      out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (code & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (code >> 18));
-      out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (code & 0x3F));
-    }
+    fail_at_offset(text_, offset, "XML", what);
   }
 
   std::string_view text_;
