@@ -119,6 +119,7 @@ TEST_P(Transient, WrapperMakesTheHolderCopyableAndStartsFresh) {
   EXPECT_TRUE(loaded.memo->empty());
   EXPECT_TRUE(loaded.lock->try_lock());
   loaded.lock->unlock();
+  std::lock_guard<std::mutex> hold(loaded.lock);  // converts to the mutex it wraps
 }
 
 // A transient<T> listed as a field is skipped too, so listing it by mistake is harmless.

@@ -43,7 +43,8 @@ constexpr bool is_loading_archive = std::is_base_of_v<cereal::detail::InputArchi
 /// A state that is itself a plain fields type is written inline, so the file shows the state's
 /// fields directly under the object; any other state is one member named "state".
 template <class S>
-constexpr bool inline_state = has_fields<S> && !has_state_hooks<S> && !has_guard<S>;
+constexpr bool inline_state = has_fields<S> && !has_state_hooks<S> && !has_guard<S> &&
+                              !has_transients<S> && !has_after_load<S>;
 
 template <class T>
 constexpr bool state_hooks_are_complete() {
@@ -188,12 +189,14 @@ template <class Archive, class T>
 void load_state_into(Archive& archive, T& object) {
   using state_type = state_type_t<T>;
   constexpr bool settable = has_set_state<T, state_type&&>();
-  constexpr bool constructible = has_from_state<T, state_type&&>() && std::is_move_assignable_v<T>;
+  static_assert(settable || std::is_move_assignable_v<T>,
+                "picklejar: this type has from_state() but no set_state() and cannot be assigned, "
+                "so it cannot be loaded into an existing object; add set_state(State)");
   state_type state{};
   if constexpr (inline_state<state_type>) visit_all_fields(archive, state);
   else archive(cereal::make_nvp("state", state));
   if constexpr (settable) call_set_state(object, std::move(state));
-  else if constexpr (constructible) object = call_from_state<T>(std::move(state));
+  else if constexpr (std::is_move_assignable_v<T>) object = call_from_state<T>(std::move(state));
 }
 
 template <class Archive, class T>

@@ -50,6 +50,9 @@ class transient {
   const T& operator*() const noexcept { return value_; }
   T* operator->() noexcept { return &value_; }
   const T* operator->() const noexcept { return &value_; }
+  /// So that `std::lock_guard<std::mutex> hold(mutex_);` works on a transient<std::mutex>.
+  operator T&() noexcept { return value_; }              // NOLINT: implicit on purpose
+  operator const T&() const noexcept { return value_; }  // NOLINT: implicit on purpose
 
   /// Back to a fresh T where T can be assigned (what loading into an existing object does).
   void reset() { detail::reset_transient(value_); }
