@@ -242,4 +242,29 @@ TEST(HostileInput, MalformedJsonIsAnErrorNeverAnAbort) {
   }
 }
 
+struct LayerBase {
+  virtual ~LayerBase() = default;
+  int units = 0;
+  PICKLEJAR_FIELDS(units)
+};
+struct UnregisteredDense : LayerBase {
+  std::vector<float> weights{1, 2};
+  PICKLEJAR_FIELDS(units, weights)
+};
+struct Network {
+  std::unique_ptr<LayerBase> layer;
+  PICKLEJAR_FIELDS(layer)
+};
+
+// A derived object behind a base pointer is never silently saved as its base.
+TEST(Errors, AnUnregisteredDerivedTypeIsAnErrorOnSave) {
+  Network network;
+  network.layer = std::make_unique<UnregisteredDense>();
+  auto error = expect_error(errc::type, [&] { (void)picklejar::dumps(network); });
+  EXPECT_NE(std::string(error.what()).find("UnregisteredDense"), std::string::npos) << error.what();
+  pj_test::temp_dir dir;
+  expect_error(errc::type, [&] { picklejar::save(network, dir / "net.pj"); });
+  EXPECT_TRUE(dir.file_names().empty()) << "no file, and no temporary file, is left behind";
+}
+
 }  // namespace

@@ -146,6 +146,28 @@ TEST_P(Formats, SavingReplacesTheFileAndLeavesNoTemporaryFiles) {
   EXPECT_EQ(dir.file_names(), std::vector<std::string>{"model.pj"});
 }
 
+struct Flaky {
+  bool fail = false;
+  int value = 1;
+  int get_state() const {
+    if (fail) throw std::runtime_error("get_state failed");
+    return value;
+  }
+  void set_state(int state) { value = state; }
+};
+
+TEST_P(Formats, AFailingGetStateLeavesThePreviousFileIntact) {
+  pj_test::temp_dir dir;
+  Flaky good;
+  good.value = 42;
+  picklejar::save(good, dir / "flaky.pj", opts());
+  Flaky bad;
+  bad.fail = true;
+  EXPECT_THROW(picklejar::save(bad, dir / "flaky.pj", opts()), std::runtime_error);
+  EXPECT_EQ(picklejar::load<Flaky>(dir / "flaky.pj").value, 42);
+  EXPECT_EQ(dir.file_names(), std::vector<std::string>{"flaky.pj"});
+}
+
 PJ_INSTANTIATE_FOR_ALL_FORMATS(Formats);
 
 TEST(CerealInterop, PicklejarTypesInsidePlainCerealArchives) {

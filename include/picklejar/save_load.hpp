@@ -61,7 +61,7 @@ std::string root_type_name() {
 }
 
 template <class T>
-void write_document(const T& object, const options& opts, std::string& out) {
+void write_document_unchecked(const T& object, const options& opts, std::string& out) {
   const std::string type = root_type_name<T>();
   switch (opts.format) {
     case format::binary:
@@ -92,6 +92,16 @@ void write_document(const T& object, const options& opts, std::string& out) {
     }
   }
   throw error(errc::format, "unknown format code " + std::to_string(static_cast<int>(opts.format)));
+}
+
+template <class T>
+void write_document(const T& object, const options& opts, std::string& out) {
+  try {
+    write_document_unchecked(object, opts, out);
+  } catch (const cereal::Exception& failure) {
+    // cereal refuses, e.g., an object of an unregistered type behind a polymorphic pointer
+    throw error(errc::type, std::string("cannot save: ") + failure.what());
+  }
 }
 
 inline format detect_text_format(std::string_view bytes) {
