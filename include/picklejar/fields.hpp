@@ -5,7 +5,6 @@
 #include <cstddef>
 #include <string_view>
 #include <tuple>
-#include <utility>
 #include <type_traits>
 
 #include "picklejar/detail/access.hpp"
@@ -15,11 +14,6 @@
 #include "picklejar/state.hpp"
 
 namespace picklejar::detail {
-
-template <class Tuple, std::size_t... Index>
-constexpr auto drop_last(const Tuple& tuple, std::index_sequence<Index...>) {
-  return std::make_tuple(std::get<Index>(tuple)...);
-}
 
 /// Tag that matches one type exactly: a PICKLEJAR_FIELDS_OF for Base is not found for Derived.
 template <class T>
@@ -37,12 +31,12 @@ constexpr field_entry<Class, Member> field(const char* name, Member Class::*memb
   return {name, member};
 }
 
-/// Ends the list the macro writes, so that every entry can be followed by a comma.
-struct end_of_fields {};
+/// Starts the list the macro writes, so that every entry can be preceded by a comma.
+struct start_of_fields {};
 
 template <class... Entries>
-constexpr auto field_list(Entries... entries) {
-  return drop_last(std::make_tuple(entries...), std::make_index_sequence<sizeof...(Entries) - 1>{});
+constexpr std::tuple<Entries...> field_list(start_of_fields, Entries... entries) {
+  return {entries...};
 }
 
 /// Calls visitor(name, object.*member) for every entry of a field list.
@@ -53,11 +47,11 @@ void for_each_field(Object& object, const Fields& fields, Visitor& visitor) {
 
 /// True when a name appears in both comma-separated lists ("a, b" and "b, c").
 constexpr bool name_lists_overlap(std::string_view first, std::string_view second) {
+  // The preprocessor spells a stringized list with single spaces: "a, b, c".
   auto next_name = [](std::string_view& list) {
-    while (!list.empty() && (list.front() == ' ' || list.front() == ',' || list.front() == '\n'))
-      list.remove_prefix(1);
+    while (!list.empty() && (list.front() == ' ' || list.front() == ',')) list.remove_prefix(1);
     std::size_t end = 0;
-    while (end < list.size() && list[end] != ',' && list[end] != ' ' && list[end] != '\n') ++end;
+    while (end < list.size() && list[end] != ',' && list[end] != ' ') ++end;
     std::string_view name = list.substr(0, end);
     list.remove_prefix(end);
     return name;
@@ -85,7 +79,7 @@ constexpr bool name_lists_overlap(std::string_view first, std::string_view secon
                 "picklejar: this class declares both PICKLEJAR_FIELDS and "                   \
                 "get_state()/set_state(); keep one of them");
 
-#define PICKLEJAR_DETAIL_FIELD_ENTRY(m) ::picklejar::detail::field(#m, &picklejar_self::m),
+#define PICKLEJAR_DETAIL_FIELD_ENTRY(m) , ::picklejar::detail::field(#m, &picklejar_self::m)
 
 /// Inside a class: the members that are saved, by name (the names are the JSON/XML keys).
 /// Private members are fine; so are class templates and local classes. Up to 64 members.
@@ -99,8 +93,8 @@ constexpr bool name_lists_overlap(std::string_view first, std::string_view secon
     PICKLEJAR_DETAIL_CHECK_CLASS(picklejar_self)                                            \
     PICKLEJAR_DETAIL_FOR_EACH(PICKLEJAR_DETAIL_CHECK_MEMBER, __VA_ARGS__)                   \
     return ::picklejar::detail::field_list(                                                 \
-        PICKLEJAR_DETAIL_FOR_EACH(PICKLEJAR_DETAIL_FIELD_ENTRY, __VA_ARGS__)                \
-        ::picklejar::detail::end_of_fields{});                                              \
+        ::picklejar::detail::start_of_fields{}                                              \
+        PICKLEJAR_DETAIL_FOR_EACH(PICKLEJAR_DETAIL_FIELD_ENTRY, __VA_ARGS__));              \
   }
 
 /// At namespace scope, in the namespace of Type: the public members of a type you cannot edit.
@@ -110,8 +104,8 @@ constexpr bool name_lists_overlap(std::string_view first, std::string_view secon
     PICKLEJAR_DETAIL_CHECK_CLASS(picklejar_self)                                             \
     PICKLEJAR_DETAIL_FOR_EACH(PICKLEJAR_DETAIL_CHECK_MEMBER, __VA_ARGS__)                    \
     return ::picklejar::detail::field_list(                                                  \
-        PICKLEJAR_DETAIL_FOR_EACH(PICKLEJAR_DETAIL_FIELD_ENTRY, __VA_ARGS__)                 \
-        ::picklejar::detail::end_of_fields{});                                               \
+        ::picklejar::detail::start_of_fields{}                                               \
+        PICKLEJAR_DETAIL_FOR_EACH(PICKLEJAR_DETAIL_FIELD_ENTRY, __VA_ARGS__));               \
   }
 
 /// Inside a class: saving holds `mutex_` (shared when it is a shared mutex) and loading holds it
