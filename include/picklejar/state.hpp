@@ -163,9 +163,9 @@ constexpr bool state_hooks_slice() {
     return (!std::is_void_v<get_owner> && !std::is_same_v<get_owner, T>) ||
            (!std::is_void_v<set_owner> && !std::is_same_v<set_owner, T>);
   } else if constexpr (source == hook_source::free) {
+    using state = state_type_t<T>;
     return !has_exact_free_get_state<T> ||
-           !(has_exact_free_set_state<T, state_type_t<T>> ||
-             !has_free_set_state<T, state_type_t<T>>);
+           (has_free_set_state<T, state> && !has_exact_free_set_state<T, state>);
   } else {
     return false;
   }
