@@ -171,15 +171,20 @@ void visit_all_fields(Archive& archive, T& object) {
   }
 }
 
+/// Writes or reads a state: inline when it is a plain fields type, else as one member "state".
+template <class Archive, class State>
+void process_state(Archive& archive, State& state) {
+  if constexpr (inline_state<std::remove_const_t<State>>) visit_all_fields(archive, state);
+  else archive(cereal::make_nvp("state", state));
+}
+
 template <class Archive, class T>
 void save_object(Archive& archive, const T& object) {
   static_assert(usable_type<T>() || true);  // reports a broken rule met only through cereal
   [[maybe_unused]] auto lock = lock_for_saving(object);
   if constexpr (has_state_hooks<T>) {
-    const auto& state = call_get_state(object);
-    using state_type = std::decay_t<decltype(state)>;
-    if constexpr (inline_state<state_type>) visit_all_fields(archive, state);
-    else archive(cereal::make_nvp("state", state));
+    const auto& state = call_get_state(object);  // may be a temporary: kept alive here
+    process_state(archive, state);
   } else if constexpr (has_fields<T>) {
     visit_all_fields(archive, object);
   }
@@ -193,8 +198,7 @@ void load_state_into(Archive& archive, T& object) {
                 "picklejar: this type has from_state() but no set_state() and cannot be assigned, "
                 "so it cannot be loaded into an existing object; add set_state(State)");
   state_type state{};
-  if constexpr (inline_state<state_type>) visit_all_fields(archive, state);
-  else archive(cereal::make_nvp("state", state));
+  process_state(archive, state);
   if constexpr (settable) call_set_state(object, std::move(state));
   else if constexpr (std::is_move_assignable_v<T>) object = call_from_state<T>(std::move(state));
 }

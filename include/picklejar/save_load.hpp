@@ -35,14 +35,8 @@ template <class T>
 struct root_state {
   state_type_t<T> state{};
   template <class Archive>
-  void save(Archive& archive) const {
-    if constexpr (inline_state<state_type_t<T>>) visit_all_fields(archive, state);
-    else archive(cereal::make_nvp("state", state));
-  }
-  template <class Archive>
-  void load(Archive& archive) {
-    if constexpr (inline_state<state_type_t<T>>) visit_all_fields(archive, state);
-    else archive(cereal::make_nvp("state", state));
+  void serialize(Archive& archive) {
+    process_state(archive, state);
   }
 };
 
