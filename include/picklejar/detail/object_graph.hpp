@@ -11,8 +11,9 @@
 //
 // Some objects must see their pointees loaded before they finish: a type with after_load(), state
 // hooks (the state may be a temporary that owns them) or a guard (the snapshot must include
-// them), and foreign cereal types (which may load into temporaries). They drain the queue before
-// finishing; writer and reader do so at the same points.
+// them). They drain the queue before finishing; writer and reader do so at the same points.
+// Inside a foreign cereal type (which may save or load through temporaries), pointees are
+// written and read at once instead of deferred.
 #pragma once
 
 #include <cstddef>
@@ -179,7 +180,8 @@ class graph_writer {
 
   void defer(item pending) { queue_.push(pending); }
   std::size_t mark() const noexcept { return queue_.mark(); }
-  std::vector<std::size_t>& marks() noexcept { return marks_; }
+  /// How many foreign cereal classes are being written around the current position.
+  std::size_t& foreign_depth() noexcept { return foreign_depth_; }
 
   /// Writes the contents of pending objects (all, or those queued since `mark`).
   template <class Archive, class WriteItem>
@@ -203,7 +205,7 @@ class graph_writer {
   std::unordered_map<const std::string*, std::uint32_t> versions_;
   std::vector<std::uint32_t> in_place_;
   deferred_queue<item> queue_;
-  std::vector<std::size_t> marks_;
+  std::size_t foreign_depth_ = 0;
   std::uint32_t next_id_ = 1;
   const externals* externals_ = nullptr;
   std::size_t max_depth_ = 512;
@@ -274,7 +276,7 @@ class graph_reader {
 
   void defer(item pending) { queue_.push(pending); }
   std::size_t mark() const noexcept { return queue_.mark(); }
-  std::vector<std::size_t>& marks() noexcept { return marks_; }
+  std::size_t& foreign_depth() noexcept { return foreign_depth_; }
   template <class Archive, class ReadItem>
   void drain(Archive& archive, ReadItem&& read_item, std::size_t from = SIZE_MAX) {
     if (queue_.empty()) return;
@@ -293,7 +295,7 @@ class graph_reader {
   std::unordered_map<const std::string*, std::uint32_t> version_cache_;
   std::map<std::pair<std::type_index, std::type_index>, std::pair<bool, std::vector<upcast_function>>> upcasts_;
   deferred_queue<item> queue_;
-  std::vector<std::size_t> marks_;
+  std::size_t foreign_depth_ = 0;
   const externals* externals_ = nullptr;
   std::size_t max_depth_ = 512;
   std::size_t depth_ = 0;
