@@ -116,7 +116,8 @@ class graph_writer {
 
   /// The id of the object a shared_ptr points at; `is_new` the first time. `complete` is the
   /// address of the complete object and `type` its dynamic type.
-  std::pair<std::uint32_t, bool> share(std::shared_ptr<const void> owner, const void* complete,
+  template <class U>
+  std::pair<std::uint32_t, bool> share(const std::shared_ptr<const U>& owner, const void* complete,
                                        const std::type_info& type, std::string (*pointee_name)()) {
     if (owner.use_count() == 0) {
       throw error(errc::type, "cannot save a std::shared_ptr<" + pointee_name() + ">" +
@@ -126,7 +127,7 @@ class graph_writer {
     auto found = shared_.find(owner);
     if (found == shared_.end()) {
       const std::uint32_t id = take_id();
-      shared_.emplace(std::move(owner), record{id, complete, std::type_index(type)});
+      shared_.emplace(std::shared_ptr<const void>(owner), record{id, complete, std::type_index(type)});
       return {id, true};
     }
     const record& seen = found->second;
@@ -200,7 +201,7 @@ class graph_writer {
     std::type_index type;
   };
   // Keyed by owner (control block), so that an aliasing pointer into an owned object is noticed.
-  std::map<std::shared_ptr<const void>, record, std::owner_less<>> shared_;
+  std::map<std::shared_ptr<const void>, record, std::owner_less<void>> shared_;  // transparent
   std::unordered_map<std::string, std::uint32_t> type_numbers_;
   std::unordered_map<const std::string*, std::uint32_t> versions_;
   std::vector<std::uint32_t> in_place_;
