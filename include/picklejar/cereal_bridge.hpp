@@ -24,6 +24,7 @@
 #include "picklejar/fields.hpp"
 #include "picklejar/state.hpp"
 #include "picklejar/transient.hpp"
+#include "picklejar/versioning.hpp"
 
 namespace picklejar::detail {
 
@@ -34,27 +35,6 @@ constexpr bool has_fields_of<T, std::void_t<decltype(picklejar_fields_of(exact_t
 
 template <class T>
 constexpr bool has_fields = declares_fields<T> || has_fields_of<T>;
-
-/// The N of PICKLEJAR_VERSION(T, N); 0 for an unversioned type.
-template <class T, class = void>
-constexpr std::uint32_t declared_version = 0;
-template <class T>
-constexpr std::uint32_t declared_version<T, std::void_t<decltype(picklejar_version_of(exact_type<T>{}))>> =
-    picklejar_version_of(exact_type<T>{});
-
-/// Whether T declares PICKLEJAR_FIELDS_SINCE for any version in [First, First + Count).
-template <class T, int First, int... Offsets>
-constexpr bool has_fields_since_in(std::integer_sequence<int, Offsets...>) {
-  return (has_fields_since<T, First + Offsets> || ...);
-}
-
-/// T's name as the version table of a file records it; one string per type, so its address is
-/// a cheap key.
-template <class T>
-const std::string& versioned_type_key() {
-  static const std::string name = type_name<T>();
-  return name;
-}
 
 /// The types the bridge below serializes. A type that also has cereal members is left to cereal
 /// (after a static_assert elsewhere says to remove one), so that a mistake gives one error.
@@ -196,19 +176,6 @@ template <class T>
 auto lock_for_loading(T& object) {
   if constexpr (has_guard<T>) return std::unique_lock(access::guard(object));
   else return no_lock{};
-}
-
-/// Visits the fields added in versions Version.. of T that the data has (`data_version`).
-template <int Version, class Object, class Visitor>
-void visit_fields_since(Object& object, Visitor& visitor, std::uint32_t data_version) {
-  using T = std::remove_const_t<Object>;
-  if constexpr (Version <= static_cast<int>(declared_version<T>)) {
-    if constexpr (has_fields_since<T, Version>) {
-      if (static_cast<std::uint32_t>(Version) <= data_version)
-        for_each_field(object, access::fields_since<Version>(object), visitor);
-    }
-    visit_fields_since<Version + 1>(object, visitor, data_version);
-  }
 }
 
 /// The version of T's data in this archive: what the file records when loading (0 when it

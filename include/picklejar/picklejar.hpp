@@ -14,6 +14,7 @@
 #include "picklejar/error.hpp"
 #include "picklejar/options.hpp"
 #include "picklejar/fields.hpp"
+#include "picklejar/versioning.hpp"
 #include "picklejar/transient.hpp"
 #include "picklejar/state.hpp"
 #include "picklejar/std_types.hpp"
