@@ -59,6 +59,23 @@ class Unregistered : public Layer {
   PICKLEJAR_FIELDS(secret)
 };
 
+// A base that only its subtypes may create (a protected constructor, not abstract).
+class Module {
+ public:
+  virtual ~Module() = default;
+  int id = 0;
+  PICKLEJAR_FIELDS(id)
+
+ protected:
+  Module() = default;
+};
+
+class Block : public Module {
+ public:
+  int depth = 0;
+  PICKLEJAR_FIELDS(depth)
+};
+
 struct Sequential {
   std::vector<std::unique_ptr<Layer>> layers;
   std::shared_ptr<Layer> shared;
@@ -71,6 +88,7 @@ struct Sequential {
 PICKLEJAR_REGISTER(Dense, Layer)
 PICKLEJAR_REGISTER_AS(ReLU, Layer, "zoo.ReLU");
 PICKLEJAR_REGISTER_AS(Pooling, Layer, "zoo.Pooling")
+PICKLEJAR_REGISTER(Block, Module)
 
 }  // namespace zoo
 
@@ -185,6 +203,24 @@ TEST_P(Registration, AbstractPointerWithoutATypeIsAFormatError) {
   const auto comma = text.rfind(',', type_at);
   text.erase(comma, type_at + std::string("\"type\": \"Dense\"").size() - comma);
   expect_error(errc::format, [&] { picklejar::loads<zoo::Sequential>(text); });
+}
+
+TEST_P(Registration, ABaseWithAProtectedConstructorIsCreatedOnlyAsASubtype) {
+  struct Holder {
+    std::unique_ptr<zoo::Module> module;
+    std::shared_ptr<zoo::Module> shared;
+    PICKLEJAR_FIELDS(module, shared)
+  } holder;
+  auto block = std::make_unique<zoo::Block>();
+  block->id = 4;
+  block->depth = 9;
+  holder.module = std::move(block);
+  auto loaded = pj_test::round_trip(holder, GetParam());
+  auto* loaded_block = dynamic_cast<zoo::Block*>(loaded.module.get());
+  ASSERT_NE(loaded_block, nullptr);
+  EXPECT_EQ(loaded_block->id, 4);
+  EXPECT_EQ(loaded_block->depth, 9);
+  EXPECT_FALSE(loaded.shared);
 }
 
 TEST_P(Registration, RegistrationsInAStaticLibrary) {

@@ -39,30 +39,47 @@ void class_begins(Archive& archive);
 template <class T, class Archive>
 void class_ends(Archive& archive);
 
-/// Objects whose contents are still to be written or read, in the order they were met.
+/// What the writer and the reader share: the queue of objects whose contents are still to be
+/// written or read, in the order they were met, and the limits.
 template <class Item>
-class deferred_queue {
+class graph_base {
  public:
-  std::size_t mark() const noexcept { return items_.size(); }
-  void push(Item item) { items_.push_back({std::move(item), false}); }
+  void configure(const externals* table, std::size_t max_depth) {
+    externals_ = table;
+    max_depth_ = max_depth;
+  }
+  const externals* external_objects() const noexcept { return externals_; }
 
-  /// Processes every pending item from position `from` on, including items pushed meanwhile.
-  template <class Process>
-  void drain(std::size_t from, Process&& process) {
-    for (std::size_t i = from; i < items_.size(); ++i) {
+  void defer(Item pending) { items_.push_back({std::move(pending), false}); }
+  /// The position the next deferred item will have.
+  std::size_t mark() const noexcept { return items_.size(); }
+  /// How many foreign cereal classes are being processed around the current position.
+  std::size_t& foreign_depth() noexcept { return foreign_depth_; }
+
+  /// Processes every pending item from position `from` on (all pending items by default),
+  /// including items deferred meanwhile. A drain inside a drain recurses: each level is an object
+  /// that had to finish its pointees first, so the depth is limited.
+  template <class Archive, class Process>
+  void drain(Archive& archive, Process&& process, std::size_t from = SIZE_MAX) {
+    if (first_pending_ == items_.size()) return;
+    if (depth_ >= max_depth_) {
+      throw error(errc::limit, "objects with after_load(), state hooks or a guard nest through pointers "
+                               "deeper than the limit of " + std::to_string(max_depth_) +
+                               " levels (options.max_depth)");
+    }
+    ++depth_;
+    struct leave {
+      std::size_t& depth;
+      ~leave() { --depth; }
+    } on_exit{depth_};
+    for (std::size_t i = from == SIZE_MAX ? first_pending_ : from; i < items_.size(); ++i) {
       if (items_[i].done) continue;
       items_[i].done = true;
-      Item item = items_[i].item;  // a copy: processing may push more items
-      process(item);
+      Item item = items_[i].item;  // a copy: processing may defer more items
+      process(archive, item);
     }
     while (first_pending_ < items_.size() && items_[first_pending_].done) ++first_pending_;
   }
-  /// Processes everything still pending.
-  template <class Process>
-  void drain_all(Process&& process) {
-    drain(first_pending_, process);
-  }
-  bool empty() const noexcept { return first_pending_ == items_.size(); }
 
  private:
   struct slot {
@@ -71,25 +88,10 @@ class deferred_queue {
   };
   std::vector<slot> items_;
   std::size_t first_pending_ = 0;
-};
-
-/// Counts nested drains, which recurse: each is an object that had to finish its pointees first.
-class drain_depth_guard {
- public:
-  drain_depth_guard(std::size_t& depth, std::size_t limit) : depth_(depth) {
-    if (++depth_ > limit) {
-      --depth_;
-      throw error(errc::limit, "objects with after_load(), state hooks or a guard nest through pointers "
-                               "deeper than the limit of " + std::to_string(limit) +
-                               " levels (options.max_depth)");
-    }
-  }
-  ~drain_depth_guard() { --depth_; }
-  drain_depth_guard(const drain_depth_guard&) = delete;
-  drain_depth_guard& operator=(const drain_depth_guard&) = delete;
-
- private:
-  std::size_t& depth_;
+  const externals* externals_ = nullptr;
+  std::size_t max_depth_ = 512;
+  std::size_t depth_ = 0;
+  std::size_t foreign_depth_ = 0;
 };
 
 /// What a pointer writes: a reference, and for a new object what it is.
@@ -100,19 +102,16 @@ struct pointer_site {
   std::string name;        ///< external name, or registered type name ("" = the pointer's own type)
 };
 
-class graph_writer {
- public:
-  struct item {
-    std::uint32_t id;
-    const void* object;
-    write_contents_function write;
-  };
+/// An object whose contents are written later.
+struct pending_write {
+  std::uint32_t id;
+  const void* object;
+  write_contents_function write;
+};
 
-  void configure(const externals* table, std::size_t max_depth) {
-    externals_ = table;
-    max_depth_ = max_depth;
-  }
-  const externals* external_objects() const noexcept { return externals_; }
+class graph_writer : public graph_base<pending_write> {
+ public:
+  using item = pending_write;
 
   /// The id of the object a shared_ptr points at; `is_new` the first time. `complete` is the
   /// address of the complete object and `type` its dynamic type.
@@ -179,20 +178,6 @@ class graph_writer {
     return {found->second, added};
   }
 
-  void defer(item pending) { queue_.push(pending); }
-  std::size_t mark() const noexcept { return queue_.mark(); }
-  /// How many foreign cereal classes are being written around the current position.
-  std::size_t& foreign_depth() noexcept { return foreign_depth_; }
-
-  /// Writes the contents of pending objects (all, or those queued since `mark`).
-  template <class Archive, class WriteItem>
-  void drain(Archive& archive, WriteItem&& write_item, std::size_t from = SIZE_MAX) {
-    if (queue_.empty()) return;
-    drain_depth_guard depth(depth_, max_depth_);
-    auto process = [&](const item& pending) { write_item(archive, pending); };
-    if (from == SIZE_MAX) queue_.drain_all(process);
-    else queue_.drain(from, process);
-  }
 
  private:
   struct record {
@@ -205,16 +190,19 @@ class graph_writer {
   std::unordered_map<std::string, std::uint32_t> type_numbers_;
   std::unordered_map<const std::string*, std::uint32_t> versions_;
   std::vector<std::uint32_t> in_place_;
-  deferred_queue<item> queue_;
-  std::size_t foreign_depth_ = 0;
   std::uint32_t next_id_ = 1;
-  const externals* externals_ = nullptr;
-  std::size_t max_depth_ = 512;
-  std::size_t depth_ = 0;
 };
 
-class graph_reader {
+/// An object whose contents are read later.
+struct pending_read {
+  std::uint32_t id;
+  void* object;
+  read_contents_function read;
+};
+
+class graph_reader : public graph_base<pending_read> {
  public:
+  using item = pending_read;
   struct object {
     std::shared_ptr<void> owner;  ///< null for an object owned by a std::unique_ptr
     void* complete = nullptr;     ///< the complete object
@@ -222,17 +210,6 @@ class graph_reader {
     bool unique = false;          ///< owned by a std::unique_ptr: can never be referenced again
     bool ready = true;            ///< false while an object built by from_state() is being read
   };
-  struct item {
-    std::uint32_t id;
-    void* object;
-    read_contents_function read;
-  };
-
-  void configure(const externals* table, std::size_t max_depth) {
-    externals_ = table;
-    max_depth_ = max_depth;
-  }
-  const externals* external_objects() const noexcept { return externals_; }
 
   /// The version table from the file's header.
   void set_versions(const std::map<std::string, std::uint32_t>& table) { file_versions_ = &table; }
@@ -275,17 +252,6 @@ class graph_reader {
     return true;
   }
 
-  void defer(item pending) { queue_.push(pending); }
-  std::size_t mark() const noexcept { return queue_.mark(); }
-  std::size_t& foreign_depth() noexcept { return foreign_depth_; }
-  template <class Archive, class ReadItem>
-  void drain(Archive& archive, ReadItem&& read_item, std::size_t from = SIZE_MAX) {
-    if (queue_.empty()) return;
-    drain_depth_guard depth(depth_, max_depth_);
-    auto process = [&](const item& pending) { read_item(archive, pending); };
-    if (from == SIZE_MAX) queue_.drain_all(process);
-    else queue_.drain(from, process);
-  }
   /// How many deferred objects have been read (their position in a text document's list).
   std::size_t& items_read() noexcept { return items_read_; }
 
@@ -295,11 +261,6 @@ class graph_reader {
   const std::map<std::string, std::uint32_t>* file_versions_ = nullptr;
   std::unordered_map<const std::string*, std::uint32_t> version_cache_;
   std::map<std::pair<std::type_index, std::type_index>, std::pair<bool, std::vector<upcast_function>>> upcasts_;
-  deferred_queue<item> queue_;
-  std::size_t foreign_depth_ = 0;
-  const externals* externals_ = nullptr;
-  std::size_t max_depth_ = 512;
-  std::size_t depth_ = 0;
   std::size_t items_read_ = 0;
 };
 

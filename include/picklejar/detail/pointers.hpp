@@ -237,23 +237,36 @@ inline void read_item(text_input_archive& archive, const graph_reader::item& pen
 
 template <class Archive>
 void write_pending_objects(Archive& archive, std::size_t from) {
-  archive.graph().drain(archive, [](Archive& a, const graph_writer::item& pending) { write_item(a, pending); }, from);
+  archive.graph().drain(archive, [](Archive& a, const pending_write& pending) { write_item(a, pending); }, from);
 }
 
 template <class Archive>
 void read_pending_objects(Archive& archive, std::size_t from) {
-  archive.graph().drain(archive, [](Archive& a, const graph_reader::item& pending) { read_item(a, pending); }, from);
+  archive.graph().drain(archive, [](Archive& a, const pending_read& pending) { read_item(a, pending); }, from);
 }
+
+/// Loading creates U itself with its default constructor.
+template <class U>
+constexpr bool created_by_default = !std::is_abstract_v<U> && std::is_default_constructible_v<U>;
 
 /// How a type without a default constructor is built when loaded behind a pointer: its state is
 /// read in place (the contents follow the site), then from_state() builds it.
 template <class U>
-constexpr bool built_in_place = !std::is_abstract_v<U> && !std::is_default_constructible_v<U>;
+constexpr bool built_in_place = [] {
+  if constexpr (std::is_abstract_v<U> || std::is_default_constructible_v<U> || !has_state_hooks<U>) return false;
+  else return has_from_state<U, state_type_t<U>&&>();
+}();
+
+/// A polymorphic type that loading cannot create itself (abstract, or a protected constructor):
+/// only its registered subtypes are created.
+template <class U>
+constexpr bool created_only_as_subtype =
+    std::is_polymorphic_v<U> && !created_by_default<U> && !built_in_place<U>;
 
 template <class U>
 constexpr bool pointee_is_loadable() {
-  if constexpr (std::is_abstract_v<U>) {
-    return true;  // only registered subtypes are ever created
+  if constexpr (created_only_as_subtype<U>) {
+    return true;
   } else if constexpr (has_state_hooks<U>) {
     constexpr bool ok = std::is_default_constructible_v<U> || has_from_state<U, state_type_t<U>&&>();
     static_assert(ok, "picklejar: a pointer to this type cannot be loaded: give it a default "
@@ -307,7 +320,14 @@ const std::type_info& dynamic_type(const U* object) {
 template <class Archive, class U>
 write_contents_function contents_writer(const U* object, std::string& name) {
   const std::type_info& type = dynamic_type(object);
-  if (type == typeid(U)) return &write_contents<Archive, U>;
+  if (type == typeid(U)) {
+    if constexpr (created_only_as_subtype<U>) {
+      throw error(errc::type, "cannot save a " + type_name<U>() + " itself through a pointer: loading could "
+                              "not create one (it has no public default constructor); only its "
+                              "registered subtypes can be saved this way");
+    }
+    return &write_contents<Archive, U>;
+  }
   const std::string actual = runtime_type_name(type);
   const registered_type* entry = type_registry::instance().find(std::type_index(type));
   if (entry == nullptr) {
@@ -417,7 +437,8 @@ const registered_type& registered_for(field_path& path, const std::string& name)
 
 template <class U>
 [[noreturn]] void fail_abstract(field_path& path) {
-  path.fail(errc::format, "the file gives no subtype for an object of the abstract type " + type_name<U>());
+  path.fail(errc::format, "the file gives no subtype for an object of type " + type_name<U>() +
+                              ", which loading cannot create itself");
 }
 
 /// A new object for a shared_ptr<U>: created now, its contents read later.
@@ -438,7 +459,7 @@ std::shared_ptr<U> create_shared(Archive& archive, const pointer_site& site) {
     }
     path.fail(errc::format, "the file gives a subtype '" + site.name + "' for a non-polymorphic " + type_name<U>());
   }
-  if constexpr (std::is_abstract_v<U>) {
+  if constexpr (created_only_as_subtype<U>) {
     fail_abstract<U>(path);
   } else if constexpr (built_in_place<U>) {
     const std::uint32_t id = graph.add({nullptr, nullptr, std::type_index(typeid(U)), false, false});
@@ -531,7 +552,7 @@ void load_unique_pointer(Archive& archive, std::unique_ptr<U>& pointer) {
     }
     path.fail(errc::format, "the file gives a subtype '" + site.name + "' for a non-polymorphic " + type_name<U>());
   }
-  if constexpr (std::is_abstract_v<U>) {
+  if constexpr (created_only_as_subtype<U>) {
     fail_abstract<U>(path);
   } else if constexpr (built_in_place<U>) {
     graph.add({nullptr, nullptr, std::type_index(typeid(U)), true, false});
