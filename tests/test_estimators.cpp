@@ -4,10 +4,14 @@
 #include <picklejar/eigen.hpp>
 #include <picklejar/picklejar.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <future>
+#include <mutex>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "estimators/kmeans.hpp"
@@ -15,6 +19,7 @@
 #include "estimators/logistic_regression.hpp"
 #include "estimators/pipeline.hpp"
 #include "estimators/random_engine.hpp"
+#include "estimators/sequential.hpp"
 #include "test_support.hpp"
 
 namespace {
@@ -24,6 +29,7 @@ using estimators::LinearRegression;
 using estimators::LogisticRegression;
 using estimators::Pipeline;
 using estimators::RandomEngine;
+using estimators::Sequential;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -89,6 +95,22 @@ Dataset make_two_classes(int samples, std::uint32_t seed) {
     const double shift = data.labels(i) == 1 ? 1.5 : -1.5;
     data.x(i, 0) = 5.0 + shift + normal(random);
     data.x(i, 1) = -2.0 + 20.0 * (shift + normal(random));
+  }
+  return data;
+}
+
+/// Three overlapping classes in two dimensions, far from the origin (the Standardize layer's job).
+Dataset make_three_classes(int samples, std::uint32_t seed) {
+  std::mt19937 random(seed);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  Dataset data;
+  data.x.resize(samples, 2);
+  data.labels.resize(samples);
+  const double centers[3][2] = {{2, 0}, {-1, 2}, {-1, -2}};
+  for (int i = 0; i < samples; ++i) {
+    data.labels(i) = i % 3;
+    data.x(i, 0) = 100.0 + 5.0 * (centers[data.labels(i)][0] + normal(random));
+    data.x(i, 1) = -50.0 + 0.5 * (centers[data.labels(i)][1] + normal(random));
   }
   return data;
 }
@@ -293,7 +315,168 @@ TEST_P(KMeansEstimator, ResumedIterationsAreBitIdentical) {
 PJ_INSTANTIATE_FOR_ALL_FORMATS(KMeansEstimator);
 
 // ---------------------------------------------------------------------------------------------
-// Pipeline: StandardScaler + LogisticRegression as one object
+// Sequential: polymorphic layers behind std::unique_ptr<Layer>
+
+/// Standardize -> Dense -> ReLU -> Dropout -> Dense; the same arguments build the same network.
+Sequential make_network(int batch_size = 32) {
+  Sequential model(estimators::Adam{0.01, 0.9, 0.999, 1e-8}, batch_size);
+  model.add<estimators::Standardize>("input_scaling");
+  model.add<estimators::Dense>("hidden", 2, 16, /*seed=*/21);
+  model.add<estimators::ReLU>("hidden_activation");
+  model.add<estimators::Dropout>("hidden_dropout", 0.25, /*seed=*/22);
+  model.add<estimators::Dense>("logits", 16, 3, /*seed=*/23);
+  return model;
+}
+
+template <class LayerType>
+const LayerType* layer_as(const Sequential& model, std::size_t index) {
+  return index < model.layers().size() ? dynamic_cast<const LayerType*>(model.layers()[index].get()) : nullptr;
+}
+
+/// Everything that training depends on, layer by layer, compared bit for bit.
+void expect_identical_networks(const Sequential& actual, const Sequential& expected) {
+  ASSERT_EQ(actual.layers().size(), expected.layers().size());
+  EXPECT_EQ(actual.steps(), expected.steps());
+  for (std::size_t i = 0; i < expected.layers().size(); ++i) {
+    SCOPED_TRACE("layer " + std::to_string(i) + " (" + expected.layers()[i]->name() + ")");
+    EXPECT_EQ(actual.layers()[i]->name(), expected.layers()[i]->name());
+    if (const auto* dense = layer_as<estimators::Dense>(expected, i)) {
+      const auto* other = layer_as<estimators::Dense>(actual, i);
+      ASSERT_NE(other, nullptr);
+      EXPECT_TRUE(identical(other->weights(), dense->weights()));
+      EXPECT_TRUE(identical(other->bias(), dense->bias()));
+      EXPECT_TRUE(identical(other->weights_moments().m, dense->weights_moments().m));
+      EXPECT_TRUE(identical(other->weights_moments().v, dense->weights_moments().v));
+      EXPECT_TRUE(identical(other->bias_moments().m, dense->bias_moments().m));
+      EXPECT_TRUE(identical(other->bias_moments().v, dense->bias_moments().v));
+      EXPECT_EQ(other->steps(), dense->steps());
+    } else if (const auto* dropout = layer_as<estimators::Dropout>(expected, i)) {
+      const auto* other = layer_as<estimators::Dropout>(actual, i);
+      ASSERT_NE(other, nullptr);
+      EXPECT_TRUE(identical(other->rate(), dropout->rate()));
+      EXPECT_TRUE(other->random_engine() == dropout->random_engine());
+    } else if (const auto* standardize = layer_as<estimators::Standardize>(expected, i)) {
+      const auto* other = layer_as<estimators::Standardize>(actual, i);
+      ASSERT_NE(other, nullptr);
+      const auto mine = other->statistics();
+      const auto theirs = standardize->statistics();
+      EXPECT_TRUE(identical(mine.count, theirs.count));
+      EXPECT_TRUE(identical(mine.mean, theirs.mean));
+      EXPECT_TRUE(identical(mine.variance, theirs.variance));
+    } else {
+      EXPECT_NE(layer_as<estimators::ReLU>(actual, i), nullptr);
+    }
+  }
+}
+
+class SequentialEstimator : public pj_test::FormatTest {};
+
+TEST_P(SequentialEstimator, LoadedNetworkPredictsIdentically) {
+  const Dataset train = make_three_classes(300, 31);
+  const Dataset test = make_three_classes(150, 32);
+  Sequential model = make_network();
+  model.fit_steps(train.x, train.labels, 300);
+  ASSERT_GT(accuracy(model.predict(test.x), test.labels), 0.8) << "the network did not learn";
+
+  const Sequential loaded = save_and_load(model, GetParam());
+  EXPECT_TRUE(identical(loaded.predict_proba(test.x), model.predict_proba(test.x)));
+  EXPECT_EQ(loaded.predict(test.x), model.predict(test.x));
+  expect_identical_networks(loaded, model);
+}
+
+TEST_P(SequentialEstimator, LoadedLayersKeepTheirTypesAndNames) {
+  const Sequential model = make_network();
+  const Sequential loaded = save_and_load(model, GetParam());
+  ASSERT_EQ(loaded.layers().size(), 5u);
+  EXPECT_NE(layer_as<estimators::Standardize>(loaded, 0), nullptr);
+  EXPECT_NE(layer_as<estimators::Dense>(loaded, 1), nullptr);
+  EXPECT_NE(layer_as<estimators::ReLU>(loaded, 2), nullptr);
+  EXPECT_NE(layer_as<estimators::Dropout>(loaded, 3), nullptr);
+  EXPECT_NE(layer_as<estimators::Dense>(loaded, 4), nullptr);
+  // The name lives in the Layer base class and is saved through each derived layer.
+  for (std::size_t i = 0; i < model.layers().size(); ++i) {
+    EXPECT_FALSE(model.layers()[i]->name().empty());
+    EXPECT_EQ(loaded.layers()[i]->name(), model.layers()[i]->name());
+  }
+  EXPECT_EQ(layer_as<estimators::Dense>(loaded, 4)->outputs(), 3);
+  EXPECT_TRUE(identical(layer_as<estimators::Dropout>(loaded, 3)->rate(), 0.25));
+}
+
+TEST_P(SequentialEstimator, FileRecordsTheRegisteredNames) {
+  const std::string bytes = picklejar::dumps(make_network(), opts());
+  EXPECT_NE(bytes.find("estimators.Standardize"), std::string::npos) << "PICKLEJAR_REGISTER_AS name";
+  EXPECT_NE(bytes.find("Dropout"), std::string::npos) << "PICKLEJAR_REGISTER name";
+}
+
+// Mini-batches of 32 out of 300 samples and a checkpoint after 70 steps: the resumed run must
+// continue in the middle of the batch cycle, with the same dropout masks and Adam moments.
+TEST_P(SequentialEstimator, ResumedTrainingIsBitIdentical) {
+  const Dataset data = make_three_classes(300, 33);
+  Sequential uninterrupted = make_network();
+  const double uninterrupted_loss = uninterrupted.fit_steps(data.x, data.labels, 150);
+
+  Sequential interrupted = make_network();
+  interrupted.fit_steps(data.x, data.labels, 70);
+  pj_test::temp_dir directory;
+  picklejar::save(interrupted, directory / "network.pj", opts());
+  Sequential resumed = picklejar::load<Sequential>(directory / "network.pj");
+  expect_identical_networks(resumed, interrupted);
+  const double resumed_loss = resumed.fit_steps(data.x, data.labels, 80);
+
+  EXPECT_FALSE(identical(layer_as<estimators::Dense>(resumed, 1)->weights(),
+                         layer_as<estimators::Dense>(interrupted, 1)->weights()))
+      << "the 80 steps after loading changed nothing";
+  EXPECT_TRUE(identical(resumed_loss, uninterrupted_loss));
+  expect_identical_networks(resumed, uninterrupted);
+  EXPECT_TRUE(identical(resumed.predict_proba(data.x), uninterrupted.predict_proba(data.x)));
+}
+
+// Loading into an existing network replaces its layers; the new Standardize layer's mutex is a
+// fresh one, unlocked, and guards the statistics while two threads use the layer.
+TEST_P(SequentialEstimator, StandardizeMutexWorksAfterLoad) {
+  const Dataset data = make_three_classes(300, 34);
+  Sequential model = make_network();
+  model.fit_steps(data.x, data.labels, 20);
+  Sequential loaded = make_network();
+  picklejar::loads(loaded, picklejar::dumps(model, opts()));
+
+  auto* standardize = dynamic_cast<estimators::Standardize*>(loaded.layers()[0].get());
+  ASSERT_NE(standardize, nullptr);
+  ASSERT_TRUE(standardize->mutex().try_lock()) << "the mutex is held after load";
+  standardize->mutex().unlock();
+
+  const double count_before = standardize->statistics().count;
+  std::thread trainer([&] { loaded.fit_steps(data.x, data.labels, 50); });
+  for (int i = 0; i < 50; ++i) {
+    const auto snapshot = standardize->statistics();  // locks; must never see a torn update
+    EXPECT_EQ(snapshot.mean.size(), 2);
+    EXPECT_GE(snapshot.count, count_before);
+  }
+  trainer.join();
+  EXPECT_GT(standardize->statistics().count, count_before);
+  ASSERT_TRUE(standardize->mutex().try_lock());
+  standardize->mutex().unlock();
+}
+
+// PICKLEJAR_GUARDED_BY(mutex_) on a layer saved through std::unique_ptr<Layer>: saving waits
+// while another thread holds the layer's mutex.
+TEST_P(SequentialEstimator, SavingHoldsTheStandardizeMutex) {
+  const Sequential model = make_network();
+  auto& standardize = dynamic_cast<estimators::Standardize&>(*model.layers()[0]);
+  std::unique_lock<std::mutex> held(standardize.mutex());
+  auto saving = std::async(std::launch::async, [&] { return picklejar::dumps(model, opts()); });
+  EXPECT_EQ(saving.wait_for(std::chrono::milliseconds(200)), std::future_status::timeout)
+      << "saving did not wait for the layer's mutex";
+  held.unlock();
+  const std::string bytes = saving.get();
+  const Sequential loaded = picklejar::loads<Sequential>(bytes);
+  EXPECT_EQ(loaded.layers().size(), model.layers().size());
+}
+
+PJ_INSTANTIATE_FOR_ALL_FORMATS(SequentialEstimator);
+
+// ---------------------------------------------------------------------------------------------
+// Pipeline: a StandardScaler and a model (LogisticRegression, Sequential) as one object
 
 using ScaledLogistic = Pipeline<LogisticRegression>;
 
@@ -327,6 +510,23 @@ TEST_P(PipelineEstimator, ResumedTrainingIsBitIdentical) {
 
   EXPECT_TRUE(identical(resumed.model().coefficients(), uninterrupted.model().coefficients()));
   EXPECT_TRUE(identical(resumed.model().moments().v, uninterrupted.model().moments().v));
+  EXPECT_TRUE(identical(resumed.predict_proba(data.x), uninterrupted.predict_proba(data.x)));
+}
+
+// A pipeline whose model is a Sequential: the scaler and the network are one object.
+TEST_P(PipelineEstimator, SequentialPipelineResumesBitIdentically) {
+  const Dataset data = make_three_classes(300, 35);
+  Pipeline<Sequential> uninterrupted(make_network());
+  uninterrupted.fit_steps(data.x, data.labels, 60);
+
+  Pipeline<Sequential> interrupted(make_network());
+  interrupted.fit_steps(data.x, data.labels, 25);
+  Pipeline<Sequential> resumed = save_and_load(interrupted, GetParam());
+  EXPECT_TRUE(identical(resumed.scaler().mean(), interrupted.scaler().mean()));
+  EXPECT_TRUE(identical(resumed.predict_proba(data.x), interrupted.predict_proba(data.x)));
+  resumed.fit_steps(data.x, data.labels, 35);
+
+  expect_identical_networks(resumed.model(), uninterrupted.model());
   EXPECT_TRUE(identical(resumed.predict_proba(data.x), uninterrupted.predict_proba(data.x)));
 }
 
