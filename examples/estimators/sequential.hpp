@@ -221,8 +221,9 @@ class Standardize : public Layer {
     return {count_, mean_, count_ > 0 ? Eigen::RowVectorXd(squared_deviations_ / count_) : squared_deviations_};
   }
 
-  /// For callers that need to hold off updates for longer than one call (e.g. several reads
-  /// that must agree). The member functions lock it themselves: do not call them while holding it.
+  /// Held by every member function above, and by picklejar while it saves or loads this layer.
+  /// Exposed so that a caller can pause updates for longer than one call; do not call the member
+  /// functions while holding it.
   std::mutex& mutex() const { return mutex_; }
 
  private:
