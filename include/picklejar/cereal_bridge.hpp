@@ -14,9 +14,11 @@
 #include <utility>
 
 #include "picklejar/archives/binary.hpp"
+#include "picklejar/archives/text.hpp"
 #include "picklejar/detail/access.hpp"
 #include "picklejar/detail/cereal_traits.hpp"
 #include "picklejar/detail/member_kinds.hpp"
+#include "picklejar/detail/type_registry.hpp"
 #include "picklejar/fields.hpp"
 #include "picklejar/state.hpp"
 #include "picklejar/transient.hpp"
@@ -73,7 +75,9 @@ constexpr bool fields_and_transients_are_disjoint() {
 /// The rules a type's declarations must follow; each broken rule is one static_assert.
 template <class T>
 constexpr bool declarations_are_valid() {
-  static_assert(!inherits_fields<T> || has_state_hooks<T>,
+  // A polymorphic class may rely on its registration (PICKLEJAR_REGISTER), which saves the
+  // base's fields; that is checked when it is saved.
+  static_assert(!inherits_fields<T> || has_state_hooks<T> || std::is_polymorphic_v<T>,
                 "picklejar: this class inherits PICKLEJAR_FIELDS from a base class, so saving it "
                 "would lose its own members; declare PICKLEJAR_FIELDS(...) in the derived class too");
   static_assert(!state_hooks_slice<T>(),
@@ -84,7 +88,8 @@ constexpr bool declarations_are_valid() {
                 "picklejar: a member is listed in both PICKLEJAR_FIELDS and PICKLEJAR_TRANSIENT; "
                 "list it in one of them");
   constexpr bool hooks_ok = state_hooks_are_complete<T>();
-  return !inherits_fields<T> && !state_hooks_slice<T>() && fields_ok && hooks_ok;
+  return (!inherits_fields<T> || has_state_hooks<T> || std::is_polymorphic_v<T>) && !state_hooks_slice<T>() &&
+         fields_ok && hooks_ok;
 }
 
 /// Whether T can be saved and loaded; when it cannot, exactly one static_assert says why. It
@@ -171,6 +176,37 @@ void visit_all_fields(Archive& archive, T& object) {
   }
 }
 
+template <class Archive>
+constexpr bool is_picklejar_archive =
+    std::is_same_v<Archive, binary_output_archive> || std::is_same_v<Archive, binary_input_archive> ||
+    std::is_same_v<Archive, text_output_archive> || std::is_same_v<Archive, text_input_archive>;
+
+/// Writes or reads every object still pending in the archive's object table (pointers.hpp).
+template <class Archive>
+void finish_pending_objects(Archive& archive);
+
+/// An object of this type finishes its pointees before it finishes itself (object_graph.hpp).
+template <class T>
+constexpr bool finishes_pointees_first = has_state_hooks<T> || has_after_load<T> || has_guard<T>;
+
+/// The fields of the base a polymorphic class is registered with (PICKLEJAR_REGISTER), saved as
+/// "base" before the class's own. Looked up at run time, so every translation unit agrees.
+template <class Archive, class Object>
+void process_registered_base(Archive& archive, Object& object) {
+  using T = std::remove_const_t<Object>;
+  if constexpr (std::is_polymorphic_v<T> && is_picklejar_archive<Archive> && !has_state_hooks<T>) {
+    const registered_type* entry = type_registry::instance().find(std::type_index(typeid(T)));
+    if (entry != nullptr && entry->write_base[Archive::family] != nullptr) {
+      if constexpr (is_loading_archive<Archive>) entry->read_base[Archive::family](&archive, &object);
+      else entry->write_base[Archive::family](&archive, &object);
+    } else if constexpr (inherits_fields<T>) {
+      throw error(errc::type, type_name<T>() + " has no PICKLEJAR_FIELDS of its own and is not registered "
+                              "with a base that has fields: register it with PICKLEJAR_REGISTER(" +
+                              short_type_name(type_name<T>()) + ", Base) or declare PICKLEJAR_FIELDS");
+    }
+  }
+}
+
 /// Writes or reads a state: inline when it is a plain fields type, else as one member "state".
 template <class Archive, class State>
 void process_state(Archive& archive, State& state) {
@@ -185,8 +221,11 @@ void save_object(Archive& archive, const T& object) {
   if constexpr (has_state_hooks<T>) {
     const auto& state = call_get_state(object);  // may be a temporary: kept alive here
     process_state(archive, state);
-  } else if constexpr (has_fields<T>) {
-    visit_all_fields(archive, object);
+    finish_pending_objects(archive);  // before the state (which may own them) goes away
+  } else {
+    process_registered_base(archive, object);
+    if constexpr (has_fields<T>) visit_all_fields(archive, object);
+    if constexpr (finishes_pointees_first<T>) finish_pending_objects(archive);  // inside the snapshot
   }
 }
 
@@ -199,6 +238,7 @@ void load_state_into(Archive& archive, T& object) {
                 "so it cannot be loaded into an existing object; add set_state(State)");
   state_type state{};
   process_state(archive, state);
+  finish_pending_objects(archive);  // set_state() may read the pointees it is given
   if constexpr (settable) call_set_state(object, std::move(state));
   else if constexpr (std::is_move_assignable_v<T>) object = call_from_state<T>(std::move(state));
 }
@@ -208,8 +248,13 @@ void load_object(Archive& archive, T& object) {
   static_assert(usable_type<T>() || true);
   [[maybe_unused]] auto lock = lock_for_loading(object);
   if constexpr (has_transients<T>) access::reset_transients(object);
-  if constexpr (has_state_hooks<T>) load_state_into(archive, object);
-  else if constexpr (has_fields<T>) visit_all_fields(archive, object);
+  if constexpr (has_state_hooks<T>) {
+    load_state_into(archive, object);
+  } else {
+    process_registered_base(archive, object);
+    if constexpr (has_fields<T>) visit_all_fields(archive, object);
+    if constexpr (finishes_pointees_first<T>) finish_pending_objects(archive);
+  }
   if constexpr (has_after_load<T>) access::after_load(object);
 }
 

@@ -13,10 +13,15 @@
 #include "picklejar/detail/member_kinds.hpp"
 #include "picklejar/state.hpp"
 
+/// The one name picklejar puts in the global namespace: as a template argument of exact_type it
+/// makes argument-dependent lookup search the global namespace too, so PICKLEJAR_FIELDS_OF may be
+/// written there as well as in the type's own namespace.
+struct picklejar_global_scope_tag {};
+
 namespace picklejar::detail {
 
 /// Tag that matches one type exactly: a PICKLEJAR_FIELDS_OF for Base is not found for Derived.
-template <class T>
+template <class T, class GlobalScope = ::picklejar_global_scope_tag>
 struct exact_type {};
 
 /// One saved member: its name and where it is in the class.
@@ -97,7 +102,7 @@ constexpr bool name_lists_overlap(std::string_view first, std::string_view secon
         PICKLEJAR_DETAIL_FOR_EACH(PICKLEJAR_DETAIL_FIELD_ENTRY, __VA_ARGS__));              \
   }
 
-/// At namespace scope, in the namespace of Type: the public members of a type you cannot edit.
+/// At namespace scope, in the namespace of Type or the global one: the public members of a type you cannot edit.
 #define PICKLEJAR_FIELDS_OF(Type, ...)                                                       \
   inline auto picklejar_fields_of(::picklejar::detail::exact_type<Type>) {                   \
     using picklejar_self = Type;                                                             \

@@ -7,6 +7,8 @@
 #include <map>
 #include <string>
 
+#include "picklejar/externals.hpp"
+
 namespace picklejar {
 
 /// How a file is encoded. The file records it, so load() reads any of them.
@@ -42,6 +44,8 @@ struct options {
   std::uint64_t max_bytes = std::uint64_t{1} << 36;  // 64 GiB
   /// Deepest nesting of objects load accepts (errc::limit beyond); guards the stack.
   std::size_t max_depth = 512;
+  /// Objects that belong to the application: saved as their names, resolved by name on load.
+  picklejar::externals externals;
 };
 
 /// What a file's header says; from picklejar::inspect(path), without loading the object.

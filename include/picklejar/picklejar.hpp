@@ -18,4 +18,5 @@
 #include "picklejar/state.hpp"
 #include "picklejar/std_types.hpp"
 #include "picklejar/cereal_bridge.hpp"
+#include "picklejar/registration.hpp"
 #include "picklejar/save_load.hpp"

@@ -21,6 +21,7 @@
 #include "picklejar/detail/container.hpp"
 #include "picklejar/detail/file_io.hpp"
 #include "picklejar/detail/json_codec.hpp"
+#include "picklejar/detail/pointers.hpp"
 #include "picklejar/detail/type_name.hpp"
 #include "picklejar/detail/xml_codec.hpp"
 #include "picklejar/error.hpp"
@@ -29,23 +30,14 @@
 namespace picklejar {
 namespace detail {
 
-/// The root of a load<T>() of a type without a default constructor: reads T's state, so that
-/// T::from_state can build the object.
-template <class T>
-struct root_state {
-  state_type_t<T> state{};
-  template <class Archive>
-  void serialize(Archive& archive) {
-    process_state(archive, state);
-  }
-};
-
 template <class T>
 struct root_type {
   using type = T;
 };
+/// The root of a load<T>() of a type without a default constructor: T's state, read so that
+/// T::from_state can build the object.
 template <class T>
-struct root_type<root_state<T>> {
+struct root_type<state_holder<T>> {
   using type = T;
 };
 
@@ -65,7 +57,9 @@ void write_document_unchecked(const T& object, const options& opts, std::string&
       begin_binary_container(out, opts.format, little_endian, type, opts);
       {
         binary_output_archive archive(out, little_endian);
+        archive.graph().configure(&opts.externals, opts.max_depth);
         archive(cereal::make_nvp("value", object));
+        finish_pending_objects(archive);
       }
       finish_binary_container(out, start);
       return;
@@ -78,7 +72,11 @@ void write_document_unchecked(const T& object, const options& opts, std::string&
       document.children.push_back(make_text_header(type, opts));
       {
         text_output_archive archive(document);
+        archive.graph().configure(&opts.externals, opts.max_depth);
         archive(cereal::make_nvp("value", object));
+        finish_pending_objects(archive);
+        text_node objects = archive.take_objects();
+        if (!objects.children.empty()) document.children.push_back(std::move(objects));
       }
       if (opts.format == format::json) write_json(document, out);
       else write_xml(document, out);
@@ -149,8 +147,10 @@ void read_document(std::string_view bytes, const options& opts, T& object) {
     field_path path(short_type_name(expected), opts.max_depth);
     binary_input_archive archive(container.payload.data(), container.payload.size(),
                                  container.little_endian, path);
+    archive.graph().configure(&opts.externals, opts.max_depth);
     translate_failures(path, [&] {
       archive(cereal::make_nvp("value", object));
+      finish_pending_objects(archive);
       if (archive.remaining() != 0) {
         path.fail(errc::format, std::to_string(archive.remaining()) +
                                     " bytes remain after the object was read: the data does not "
@@ -166,7 +166,19 @@ void read_document(std::string_view bytes, const options& opts, T& object) {
   check_root_type(info.type_name, expected);
   field_path path(short_type_name(expected), opts.max_depth);
   text_input_archive archive(document, fmt == format::xml, path);
-  translate_failures(path, [&] { archive(cereal::make_nvp("value", object)); });
+  archive.graph().configure(&opts.externals, opts.max_depth);
+  for (const auto& part : document.children) {
+    if (part.name == "objects") archive.set_objects(&part);
+  }
+  translate_failures(path, [&] {
+    archive(cereal::make_nvp("value", object));
+    finish_pending_objects(archive);
+    if (archive.graph().items_read() != archive.object_count()) {
+      path.fail(errc::format, "the document's objects list has " + std::to_string(archive.object_count()) +
+                                  " entries, but the data points at " +
+                                  std::to_string(archive.graph().items_read()));
+    }
+  });
 }
 
 /// Adds the file name to any picklejar error thrown by `action`.
@@ -199,7 +211,7 @@ T load_new_object(std::string_view bytes, const options& opts) {
     read_document(bytes, opts, object);
     return object;
   } else if constexpr (built_by_from_state) {
-    root_state<T> root;
+    state_holder<T> root;
     read_document(bytes, opts, root);
     return call_from_state<T>(std::move(root.state));  // a prvalue: T need not be movable
   } else {

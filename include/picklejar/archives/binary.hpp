@@ -13,6 +13,7 @@
 #include <type_traits>
 
 #include "picklejar/detail/field_path.hpp"
+#include "picklejar/detail/object_graph.hpp"
 
 namespace picklejar::detail {
 
@@ -36,6 +37,9 @@ class binary_output_archive
  public:
   binary_output_archive(std::string& out, bool little_endian)
       : OutputArchive(this), out_(out), swap_(little_endian != host_is_little_endian()) {}
+
+  static constexpr std::size_t family = 0;  ///< index into registered_type::write
+  graph_writer& graph() noexcept { return graph_; }
 
   void write_bytes(const void* data, std::size_t size) {
     out_.append(static_cast<const char*>(data), size);
@@ -65,6 +69,7 @@ class binary_output_archive
  private:
   std::string& out_;
   bool swap_;
+  graph_writer graph_;
 };
 
 /// Reads what binary_output_archive wrote, from [data, data + size), swapping bytes when the data
@@ -79,6 +84,8 @@ class binary_input_archive
         swap_(little_endian != host_is_little_endian()),
         path_(path) {}
 
+  static constexpr std::size_t family = 0;  ///< index into registered_type::read
+  graph_reader& graph() noexcept { return graph_; }
   field_path& path() noexcept { return path_; }
   std::size_t remaining() const noexcept { return size_ - position_; }
 
@@ -121,6 +128,7 @@ class binary_input_archive
   std::size_t position_ = 0;
   bool swap_;
   field_path& path_;
+  graph_reader graph_;
 };
 
 // cereal finds these by argument-dependent lookup on the archive type.
@@ -192,11 +200,23 @@ struct is_cereal_wrapper<cereal::BinaryData<T>> : std::true_type {};
 template <class T, std::enable_if_t<std::is_class_v<T> && !is_cereal_wrapper<T>::value, int> = 0>
 void prologue(binary_input_archive& archive, const T&) {
   archive.path().enter();
+  class_begins<T>(archive);
 }
 
 template <class T, std::enable_if_t<std::is_class_v<T> && !is_cereal_wrapper<T>::value, int> = 0>
 void epilogue(binary_input_archive& archive, const T&) {
+  class_ends<T>(archive);
   archive.path().leave();
+}
+
+template <class T, std::enable_if_t<std::is_class_v<T> && !is_cereal_wrapper<T>::value, int> = 0>
+void prologue(binary_output_archive& archive, const T&) {
+  class_begins<T>(archive);
+}
+
+template <class T, std::enable_if_t<std::is_class_v<T> && !is_cereal_wrapper<T>::value, int> = 0>
+void epilogue(binary_output_archive& archive, const T&) {
+  class_ends<T>(archive);
 }
 
 /// Checks that `bytes` can still be read before a loader allocates for them (no-op elsewhere).

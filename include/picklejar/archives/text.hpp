@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <deque>
 #include <limits>
 #include <string>
 #include <system_error>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "picklejar/detail/field_path.hpp"
+#include "picklejar/detail/object_graph.hpp"
 #include "picklejar/detail/text_tree.hpp"
 
 namespace picklejar::detail {
@@ -140,7 +142,29 @@ class text_output_archive : public cereal::OutputArchive<text_output_archive>,
     stack_.push_back(&holder);
   }
 
+  static constexpr std::size_t family = 1;  ///< index into registered_type::write
+  graph_writer& graph() noexcept { return graph_; }
+
   void name_next(const char* name) noexcept { next_name_ = name; }
+
+  /// The contents of objects behind pointers go into a list of their own ("objects"), one entry
+  /// per object in the order they are written; open_object() starts the next entry.
+  void open_object() {
+    text_node& entry = objects_.emplace_back();  // a deque: entries being written never move
+    entry.kind = node_kind::object;
+    stack_.push_back(&entry);
+  }
+  void close_object() { stack_.pop_back(); }
+  /// The "objects" list, to be placed after the root value; empty when nothing was deferred.
+  text_node take_objects() {
+    text_node list;
+    list.name = "objects";
+    list.kind = node_kind::array;
+    list.children.reserve(objects_.size());
+    for (auto& entry : objects_) list.children.push_back(std::move(entry));
+    objects_.clear();
+    return list;
+  }
 
   void start_node() {
     text_node& child = add_child(node_kind::object);
@@ -176,6 +200,8 @@ class text_output_archive : public cereal::OutputArchive<text_output_archive>,
 
   std::vector<text_node*> stack_;
   const char* next_name_ = nullptr;
+  std::deque<text_node> objects_;
+  graph_writer graph_;
 };
 
 // ---- input ----
@@ -190,11 +216,36 @@ class text_input_archive : public cereal::InputArchive<text_input_archive>,
     stack_.push_back(frame{&holder, 0});
   }
 
+  static constexpr std::size_t family = 1;  ///< index into registered_type::read
+  graph_reader& graph() noexcept { return graph_; }
   field_path& path() noexcept { return path_; }
   void name_next(const char* name) noexcept {
     next_name_ = name;
     path_.name_next(name);
   }
+
+  /// Whether the current object has a member called `name`.
+  bool has_member(const char* name) const {
+    for (const auto& child : stack_.back().node->children) {
+      if (child.name == name) return true;
+    }
+    return false;
+  }
+
+  /// The document's "objects" list (null when it has none); see text_output_archive.
+  void set_objects(const text_node* objects) noexcept { objects_ = objects; }
+  std::size_t object_count() const noexcept { return objects_ == nullptr ? 0 : objects_->children.size(); }
+  /// Starts reading entry `position` of the objects list.
+  void open_object(std::size_t position) {
+    if (position >= object_count()) {
+      path_.fail(errc::format, "the document's objects list has " + std::to_string(object_count()) +
+                                   " entries, but the data points at more objects");
+    }
+    const text_node& entry = objects_->children[position];
+    if (entry.kind != node_kind::object) fail_kind("an object", entry);
+    stack_.push_back(frame{&entry, 0});
+  }
+  void close_object() { stack_.pop_back(); }
 
   void start_node() {
     const text_node& child = next_child();
@@ -279,6 +330,8 @@ class text_input_archive : public cereal::InputArchive<text_input_archive>,
   const char* next_name_ = nullptr;
   bool lenient_;
   field_path& path_;
+  const text_node* objects_ = nullptr;
+  graph_reader graph_;
 };
 
 // ---- cereal's customization points for the text archives ----
@@ -357,17 +410,21 @@ constexpr bool text_node_type_v = !is_text_leaf_wrapper<T>::value && opens_node_
 template <class T, std::enable_if_t<text_node_type_v<T>, int> = 0>
 void prologue(text_output_archive& archive, const T&) {
   archive.start_node();
+  class_begins<T>(archive);
 }
 template <class T, std::enable_if_t<text_node_type_v<T>, int> = 0>
 void epilogue(text_output_archive& archive, const T&) {
+  class_ends<T>(archive);
   archive.finish_node();
 }
 template <class T, std::enable_if_t<text_node_type_v<T>, int> = 0>
 void prologue(text_input_archive& archive, const T&) {
   archive.start_node();
+  class_begins<T>(archive);
 }
 template <class T, std::enable_if_t<text_node_type_v<T>, int> = 0>
 void epilogue(text_input_archive& archive, const T&) {
+  class_ends<T>(archive);
   archive.finish_node();
 }
 

@@ -49,10 +49,34 @@ class field_path {
   }
   std::size_t depth() const noexcept { return frames_.size() - 1; }
 
-  /// The next unnamed item's position at the current level (for leaves that push no frame).
+  // Objects behind pointers are read after the object that points at them (see object_graph.hpp).
+  // Each remembers where it was first pointed at, relative to the object being read then, so a
+  // path inside it still reads "Model.layers_[2].weights".
+
+  /// Remembers the current position as where the object with the next index is pointed at.
+  void note_object() {
+    locations_.push_back(location{current_object_, std::vector<frame>(frames_.begin() + static_cast<std::ptrdiff_t>(base_depth_ + 1), frames_.end())});
+  }
+  struct object_context {
+    std::size_t object;
+    std::size_t base_depth;
+  };
+  /// Reading the contents of object `index` (0-based, in note_object() order) starts here.
+  object_context enter_object(std::size_t index) {
+    object_context saved{current_object_, base_depth_};
+    current_object_ = index;
+    base_depth_ = frames_.size();
+    clear_pending();
+    return saved;
+  }
+  void leave_object(object_context saved) noexcept {
+    current_object_ = saved.object;
+    base_depth_ = saved.base_depth;
+  }
+
   std::string str() const {
-    std::string text = root_name_;
-    for (std::size_t i = 2; i < frames_.size(); ++i) append(text, frames_[i].name, frames_[i].index);
+    std::string text = object_prefix(current_object_);
+    for (std::size_t i = base_depth_ + 1; i < frames_.size(); ++i) append(text, frames_[i].name, frames_[i].index);
     if (pending_name_ != nullptr || has_pending_index_) append(text, pending_name_, pending_index_);
     return text;
   }
@@ -68,6 +92,28 @@ class field_path {
     std::size_t next_child;
   };
 
+  struct location {
+    std::size_t parent;  // the object being read when this one was first pointed at
+    std::vector<frame> frames;
+  };
+  static constexpr std::size_t no_object = static_cast<std::size_t>(-1);
+
+  // The path to an object: its pointing object's path, then where in it. Long chains (a linked
+  // list) keep their last hops only.
+  std::string object_prefix(std::size_t object) const {
+    constexpr std::size_t shown_hops = 16;
+    std::vector<std::size_t> chain;
+    for (std::size_t at = object; at != no_object && chain.size() <= shown_hops; at = locations_[at].parent)
+      chain.push_back(at);
+    const bool cut = chain.size() > shown_hops;
+    if (cut) chain.pop_back();
+    std::string text = cut ? "..." : root_name_;
+    for (auto hop = chain.rbegin(); hop != chain.rend(); ++hop) {
+      for (const frame& f : locations_[*hop].frames) append(text, f.name, f.index);
+    }
+    return text;
+  }
+
   static void append(std::string& text, const char* name, std::size_t index) {
     if (name != nullptr) {
       if (!text.empty()) text += '.';
@@ -80,6 +126,9 @@ class field_path {
   std::string root_name_;
   std::size_t max_depth_;
   std::vector<frame> frames_;
+  std::vector<location> locations_;
+  std::size_t current_object_ = no_object;
+  std::size_t base_depth_ = 1;  // frames up to here belong to outer objects; the next is this one's
   const char* pending_name_ = nullptr;
   std::size_t pending_index_ = 0;
   bool has_pending_index_ = false;

@@ -1,0 +1,590 @@
+// std::shared_ptr, std::weak_ptr and std::unique_ptr in picklejar's archives, through the object
+// table of object_graph.hpp. cereal's own pointer support stays in use for plain cereal archives;
+// these overloads name picklejar's archive types, so they are the more specialized and win.
+//
+// What a pointer writes (its "site"):
+//   binary: u32 id (0 = null). For a new object: u8 origin (0 = saved here, 1 = external), then
+//           the external's name, or for a polymorphic pointer a u32 type number (0 = the
+//           pointer's own type; n = the n-th registered name, written out the first time).
+//   text:   {"id": 3} plus, for a new object, "external": "name" or "type": "Dense".
+// The contents of new objects follow later, in the order the queue writes them (binary), or in
+// the document's "objects" list as {"id": 3, "value": {...}} (text).
+#pragma once
+
+#include <cereal/cereal.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <typeindex>
+#include <typeinfo>
+#include <utility>
+
+#include "picklejar/archives/binary.hpp"
+#include "picklejar/archives/text.hpp"
+#include "picklejar/cereal_bridge.hpp"
+#include "picklejar/detail/object_graph.hpp"
+#include "picklejar/detail/type_name.hpp"
+#include "picklejar/detail/type_registry.hpp"
+
+namespace picklejar::detail {
+
+// ---- draining: the points where writer and reader both finish pending objects ----
+
+template <class Archive>
+void write_pending_objects(Archive& archive, std::size_t from = SIZE_MAX);
+template <class Archive>
+void read_pending_objects(Archive& archive, std::size_t from = SIZE_MAX);
+
+/// Writes or reads every pending object now (a no-op in other cereal archives).
+template <class Archive>
+void finish_pending_objects(Archive& archive) {
+  if constexpr (std::is_same_v<Archive, binary_output_archive> || std::is_same_v<Archive, text_output_archive>)
+    write_pending_objects(archive);
+  else if constexpr (std::is_same_v<Archive, binary_input_archive> || std::is_same_v<Archive, text_input_archive>)
+    read_pending_objects(archive);
+}
+
+constexpr bool starts_with(std::string_view text, std::string_view prefix) noexcept {
+  return text.substr(0, prefix.size()) == prefix;
+}
+
+/// A class serialized by its own cereal functions: it may load pointers into temporaries, so the
+/// objects its pointers met are finished before it is. Library types (std, Eigen, cereal's own
+/// wrappers, picklejar's) never do that and are left alone, which keeps chains shallow.
+template <class T>
+constexpr bool is_foreign_cereal_class() {
+  if constexpr (!std::is_class_v<T> || uses_bridge<T>) {
+    return false;
+  } else {
+    constexpr std::string_view name = extract_type_name(raw_type_name<T>());
+    return !starts_with(name, "std::") && !starts_with(name, "Eigen::") &&
+           !starts_with(name, "cereal::") && !starts_with(name, "picklejar::");
+  }
+}
+
+template <class T, class Archive>
+void class_begins(Archive& archive) {
+  if constexpr (is_foreign_cereal_class<T>()) archive.graph().marks().push_back(archive.graph().mark());
+}
+
+template <class T, class Archive>
+void class_ends(Archive& archive) {
+  if constexpr (is_foreign_cereal_class<T>()) {
+    auto& marks = archive.graph().marks();
+    const std::size_t from = marks.back();
+    marks.pop_back();
+    if constexpr (std::is_same_v<Archive, binary_output_archive> || std::is_same_v<Archive, text_output_archive>)
+      write_pending_objects(archive, from);
+    else
+      read_pending_objects(archive, from);
+  }
+}
+
+// ---- writing and reading sites ----
+
+inline void write_short_string(binary_output_archive& archive, const std::string& text) {
+  archive.write_value(static_cast<std::uint32_t>(text.size()));
+  archive.write_bytes(text.data(), text.size());
+}
+
+inline std::string read_short_string(binary_input_archive& archive, const char* what) {
+  std::uint32_t size = 0;
+  archive.read_value(size);
+  archive.require(size, what);
+  std::string text(size, '\0');
+  archive.read_bytes(text.data(), size);
+  return text;
+}
+
+inline void write_site(binary_output_archive& archive, const pointer_site& site, bool polymorphic) {
+  archive.write_value(site.id);
+  if (!site.is_new) return;
+  archive.write_value(static_cast<std::uint8_t>(site.external ? 1 : 0));
+  if (site.external) {
+    write_short_string(archive, site.name);
+  } else if (polymorphic) {
+    if (site.name.empty()) return archive.write_value(std::uint32_t{0});
+    auto [number, first_use] = archive.graph().type_number(site.name);
+    archive.write_value(number);
+    if (first_use) write_short_string(archive, site.name);
+  }
+}
+
+inline void write_site(text_output_archive& archive, const pointer_site& site, bool) {
+  archive.name_next("id");
+  archive.write_number(site.id);
+  if (!site.is_new) return;
+  if (site.external) {
+    archive.name_next("external");
+    archive.write_leaf(node_kind::string, site.name);
+  } else if (!site.name.empty()) {
+    archive.name_next("type");
+    archive.write_leaf(node_kind::string, site.name);
+  }
+}
+
+/// Reads an id and checks it: 0, a known object, or exactly the next new one.
+inline void classify_id(graph_reader& graph, field_path& path, pointer_site& site) {
+  if (site.id == 0) return;
+  if (site.id > graph.next_id()) {
+    path.fail(errc::format, "the pointer refers to object #" + std::to_string(site.id) +
+                                " but only " + std::to_string(graph.next_id() - 1) +
+                                " objects came before it (a corrupted or crafted file)");
+  }
+  site.is_new = site.id == graph.next_id();
+}
+
+inline pointer_site read_site(binary_input_archive& archive, bool polymorphic) {
+  pointer_site site;
+  archive.read_value(site.id);
+  classify_id(archive.graph(), archive.path(), site);
+  if (!site.is_new) return site;
+  std::uint8_t origin = 0;
+  archive.read_value(origin);
+  if (origin > 1) archive.path().fail(errc::format, "unknown pointer origin " + std::to_string(origin));
+  site.external = origin == 1;
+  if (site.external) {
+    site.name = read_short_string(archive, "external object's name");
+  } else if (polymorphic) {
+    std::uint32_t number = 0;
+    archive.read_value(number);
+    auto& names = archive.graph().type_names();
+    if (number == names.size() + 1) {
+      names.push_back(read_short_string(archive, "type name"));
+    } else if (number > names.size()) {
+      archive.path().fail(errc::format, "type number " + std::to_string(number) + " was never defined");
+    }
+    if (number != 0) site.name = names[number - 1];
+  }
+  return site;
+}
+
+inline pointer_site read_site(text_input_archive& archive, bool polymorphic) {
+  pointer_site site;
+  archive.name_next("id");
+  archive.read_number(site.id);
+  archive.path().clear_pending();
+  classify_id(archive.graph(), archive.path(), site);
+  if (!site.is_new) return site;
+  if (archive.has_member("external")) {
+    site.external = true;
+    archive.name_next("external");
+    archive.read_string(site.name);
+  } else if (polymorphic && archive.has_member("type")) {
+    archive.name_next("type");
+    archive.read_string(site.name);
+  }
+  archive.path().clear_pending();
+  return site;
+}
+
+// ---- contents ----
+
+template <class Archive, class U>
+void write_contents(void* archive, const void* object) {
+  (*static_cast<Archive*>(archive))(*static_cast<const U*>(object));
+}
+
+template <class Archive, class U>
+void read_contents(void* archive, void* object) {
+  (*static_cast<Archive*>(archive))(*static_cast<U*>(object));
+}
+
+inline void write_item(binary_output_archive& archive, const graph_writer::item& pending) {
+  pending.write(&archive, pending.object);
+}
+
+inline void write_item(text_output_archive& archive, const graph_writer::item& pending) {
+  archive.open_object();
+  archive.name_next("id");
+  archive.write_number(pending.id);
+  archive.name_next("value");
+  pending.write(&archive, pending.object);
+  archive.close_object();
+}
+
+inline void read_item(binary_input_archive& archive, const graph_reader::item& pending) {
+  field_path& path = archive.path();
+  auto outer = path.enter_object(pending.id - 1);
+  pending.read(&archive, pending.object);
+  path.leave_object(outer);
+}
+
+inline void read_item(text_input_archive& archive, const graph_reader::item& pending) {
+  field_path& path = archive.path();
+  archive.open_object(archive.graph().items_read()++);
+  std::uint32_t id = 0;
+  archive.name_next("id");
+  archive.read_number(id);
+  if (id != pending.id) {
+    path.fail(errc::format, "the objects list holds object #" + std::to_string(id) + " where object #" +
+                                std::to_string(pending.id) + " belongs");
+  }
+  auto outer = path.enter_object(pending.id - 1);
+  archive.name_next("value");
+  path.clear_pending();
+  pending.read(&archive, pending.object);
+  path.leave_object(outer);
+  archive.close_object();
+}
+
+template <class Archive>
+void write_pending_objects(Archive& archive, std::size_t from) {
+  archive.graph().drain(archive, [](Archive& a, const graph_writer::item& pending) { write_item(a, pending); }, from);
+}
+
+template <class Archive>
+void read_pending_objects(Archive& archive, std::size_t from) {
+  archive.graph().drain(archive, [](Archive& a, const graph_reader::item& pending) { read_item(a, pending); }, from);
+}
+
+/// How a type without a default constructor is built when loaded behind a pointer: its state is
+/// read in place (the contents follow the site), then from_state() builds it.
+template <class U>
+constexpr bool built_in_place = !std::is_default_constructible_v<U>;
+
+template <class U>
+constexpr bool pointee_is_loadable() {
+  if constexpr (std::is_abstract_v<U>) {
+    return true;  // only registered subtypes are ever created
+  } else if constexpr (has_state_hooks<U>) {
+    constexpr bool ok = std::is_default_constructible_v<U> || has_from_state<U, state_type_t<U>&&>();
+    static_assert(ok, "picklejar: a pointer to this type cannot be loaded: give it a default "
+                      "constructor or a static from_state(State)");
+    return ok;
+  } else {
+    static_assert(std::is_default_constructible_v<U>,
+                  "picklejar: a pointer to this type cannot be loaded: it needs a default "
+                  "constructor (or state hooks with a static from_state(State))");
+    return std::is_default_constructible_v<U>;
+  }
+}
+
+/// The state of a type built by from_state(), read as one object.
+template <class U>
+struct state_holder {
+  state_type_t<U> state{};
+  template <class Archive>
+  void serialize(Archive& archive) {
+    process_state(archive, state);
+    finish_pending_objects(archive);  // from_state() may read the pointees it was given
+  }
+};
+
+// ---- saving ----
+
+template <class U>
+const void* complete_object(const U* object) {
+  if constexpr (std::is_polymorphic_v<U>) return dynamic_cast<const void*>(object);
+  else return object;
+}
+
+template <class U>
+const std::type_info& dynamic_type(const U* object) {
+  if constexpr (std::is_polymorphic_v<U>) return typeid(*object);
+  else return typeid(U);
+}
+
+/// How the contents of `object` are written, and under which type name.
+template <class Archive, class U>
+write_contents_function contents_writer(const U* object, std::string& name) {
+  const std::type_info& type = dynamic_type(object);
+  if (type == typeid(U)) return &write_contents<Archive, U>;
+  const std::string actual = runtime_type_name(type);
+  const registered_type* entry = type_registry::instance().find(std::type_index(type));
+  if (entry == nullptr) {
+    throw error(errc::type, "cannot save a " + actual + " through a pointer to " + type_name<U>() + ": " +
+                                actual + " is not registered; add PICKLEJAR_REGISTER(" +
+                                short_type_name(actual) + ", " + short_type_name(type_name<U>()) +
+                                ") at namespace scope");
+  }
+  if (std::string conflict = type_registry::instance().conflict(entry->name); !conflict.empty())
+    throw error(errc::type, "cannot save a " + actual + ": " + conflict);
+  std::vector<upcast_function> path;
+  if (!type_registry::instance().upcast_path(std::type_index(type), std::type_index(typeid(U)), path)) {
+    throw error(errc::type, "cannot save a " + actual + " through a pointer to " + type_name<U>() + ": " +
+                                actual + " is registered, but not as a subtype of " + type_name<U>() +
+                                "; add PICKLEJAR_REGISTER(" + short_type_name(actual) + ", " +
+                                short_type_name(type_name<U>()) + ")");
+  }
+  name = entry->name;
+  return entry->write[Archive::family];
+}
+
+template <class Archive, class U>
+void save_shared_pointer(Archive& archive, const std::shared_ptr<const U>& pointer) {
+  graph_writer& graph = archive.graph();
+  pointer_site site;
+  if (!pointer) return write_site(archive, site, std::is_polymorphic_v<U>);
+  const U* object = pointer.get();
+  const void* complete = complete_object(object);
+  const std::type_info& type = dynamic_type(object);
+  const externals::entry* external =
+      graph.external_objects() != nullptr ? graph.external_objects()->find(pointer, complete) : nullptr;
+  std::tie(site.id, site.is_new) = graph.share(pointer, complete, type, &type_name<U>);
+  if (site.is_new && external != nullptr) {
+    site.external = true;
+    site.name = external->name;
+  } else if (site.is_new) {
+    write_contents_function write = nullptr;
+    if constexpr (built_in_place<U>) write = &write_contents<Archive, U>;
+    else write = contents_writer<Archive, U>(object, site.name);
+    write_site(archive, site, std::is_polymorphic_v<U>);
+    if constexpr (built_in_place<U>) {
+      graph.in_place().push_back(site.id);
+      if constexpr (std::is_same_v<Archive, text_output_archive>) archive.name_next("value");
+      write(&archive, complete);
+      graph.in_place().pop_back();
+    } else {
+      graph.defer({site.id, complete, write});
+    }
+    return;
+  }
+  write_site(archive, site, std::is_polymorphic_v<U>);
+}
+
+template <class Archive, class U>
+void save_unique_pointer(Archive& archive, const U* object) {
+  pointer_site site;
+  if (object == nullptr) return write_site(archive, site, std::is_polymorphic_v<U>);
+  site.id = archive.graph().take_id();
+  site.is_new = true;
+  write_contents_function write = nullptr;
+  if constexpr (built_in_place<U>) write = &write_contents<Archive, U>;
+  else write = contents_writer<Archive, U>(object, site.name);
+  write_site(archive, site, std::is_polymorphic_v<U>);
+  if constexpr (built_in_place<U>) {
+    if constexpr (std::is_same_v<Archive, text_output_archive>) archive.name_next("value");
+    write(&archive, object);
+  } else {
+    archive.graph().defer({site.id, complete_object(object), write});
+  }
+}
+
+// ---- loading ----
+
+[[noreturn]] inline void fail_type_mismatch(field_path& path, std::uint32_t id, std::type_index found,
+                                            const std::string& expected) {
+  path.fail(errc::format, "object #" + std::to_string(id) + " is a " + runtime_type_name(found) +
+                              ", but this pointer needs a " + expected +
+                              " (a corrupted or crafted file)");
+}
+
+/// A pointer to the `U` inside a loaded object, or a format error when it is not a `U`.
+template <class U>
+U* object_as(graph_reader& graph, field_path& path, std::uint32_t id, std::type_index type, void* complete) {
+  const std::type_index wanted(typeid(U));
+  void* address = complete;
+  bool convertible = type == wanted;
+  if constexpr (std::is_polymorphic_v<U>) {
+    if (!convertible) convertible = graph.upcast(type, wanted, address);
+  }
+  if (!convertible) fail_type_mismatch(path, id, type, type_name<U>());
+  return static_cast<U*>(address);
+}
+
+/// The registered type a file names, or an error: only registered names are ever created.
+template <class U>
+const registered_type& registered_for(field_path& path, const std::string& name) {
+  const registered_type* entry = type_registry::instance().find(name);
+  if (entry == nullptr) {
+    path.fail(errc::type, "the file names a type '" + name + "' that this program has not registered "
+                          "(PICKLEJAR_REGISTER); a pointer to " + type_name<U>() + " cannot load it");
+  }
+  if (std::string conflict = type_registry::instance().conflict(name); !conflict.empty())
+    path.fail(errc::type, conflict);
+  if (entry->make_shared == nullptr) path.fail(errc::format, "'" + name + "' is an abstract type");
+  return *entry;
+}
+
+template <class U>
+[[noreturn]] void fail_abstract(field_path& path) {
+  path.fail(errc::format, "the file gives no subtype for an object of the abstract type " + type_name<U>());
+}
+
+/// A new object for a shared_ptr<U>: created now, its contents read later.
+template <class Archive, class U>
+std::shared_ptr<U> create_shared(Archive& archive, const pointer_site& site) {
+  graph_reader& graph = archive.graph();
+  field_path& path = archive.path();
+  path.note_object();
+  if (!site.name.empty()) {
+    if constexpr (std::is_polymorphic_v<U>) {
+      const registered_type& entry = registered_for<U>(path, site.name);
+      void* complete = nullptr;
+      std::shared_ptr<void> owner = entry.make_shared(complete);
+      graph.add({owner, complete, entry.type, false, true});
+      U* object = object_as<U>(graph, path, site.id, entry.type, complete);
+      graph.defer({site.id, complete, entry.read[Archive::family]});
+      return std::shared_ptr<U>(std::move(owner), object);
+    }
+    path.fail(errc::format, "the file gives a subtype '" + site.name + "' for a non-polymorphic " + type_name<U>());
+  }
+  if constexpr (std::is_abstract_v<U>) {
+    fail_abstract<U>(path);
+  } else if constexpr (built_in_place<U>) {
+    const std::uint32_t id = graph.add({nullptr, nullptr, std::type_index(typeid(U)), false, false});
+    state_holder<U> holder;
+    if constexpr (std::is_same_v<Archive, text_input_archive>) archive.name_next("value");
+    archive(holder);
+    std::shared_ptr<U> object(new U(call_from_state<U>(std::move(holder.state))));
+    graph.at(id).owner = object;
+    graph.at(id).complete = const_cast<void*>(complete_object<U>(object.get()));
+    graph.at(id).ready = true;
+    return object;
+  } else {
+    auto object = std::make_shared<U>();
+    graph.add({object, object.get(), std::type_index(typeid(U)), false, true});
+    graph.defer({site.id, object.get(), &read_contents<Archive, U>});
+    return object;
+  }
+}
+
+template <class U>
+std::shared_ptr<U> resolve_external(graph_reader& graph, field_path& path, const pointer_site& site) {
+  const externals::entry* external =
+      graph.external_objects() != nullptr ? graph.external_objects()->find(site.name) : nullptr;
+  if (external == nullptr) {
+    path.fail(errc::type, "the file refers to an external object '" + site.name +
+                              "' that options.externals does not provide");
+  }
+  graph.add({external->owner, external->dynamic_address, std::type_index(*external->dynamic_type), false, true});
+  if (*external->declared_type == typeid(U))
+    return std::shared_ptr<U>(external->owner, static_cast<U*>(external->declared_address));
+  return std::shared_ptr<U>(external->owner, object_as<U>(graph, path, site.id, std::type_index(*external->dynamic_type),
+                                                         external->dynamic_address));
+}
+
+template <class Archive, class U>
+void load_shared_pointer(Archive& archive, std::shared_ptr<U>& pointer) {
+  graph_reader& graph = archive.graph();
+  field_path& path = archive.path();
+  const pointer_site site = read_site(archive, std::is_polymorphic_v<U>);
+  if (site.id == 0) {
+    pointer.reset();
+  } else if (!site.is_new) {
+    graph_reader::object& target = graph.at(site.id);
+    if (target.unique) {
+      path.fail(errc::format, "object #" + std::to_string(site.id) +
+                                  " belongs to a std::unique_ptr and cannot be shared (a corrupted or "
+                                  "crafted file)");
+    }
+    if (!target.ready) {
+      path.fail(errc::format, "object #" + std::to_string(site.id) + " points back at itself before "
+                              "from_state() could build it; a cycle must pass through a type with a "
+                              "default constructor");
+    }
+    pointer = std::shared_ptr<U>(target.owner, object_as<U>(graph, path, site.id, target.type, target.complete));
+  } else if (site.external) {
+    path.note_object();
+    pointer = resolve_external<U>(graph, path, site);
+  } else {
+    pointer = create_shared<Archive, U>(archive, site);
+  }
+}
+
+template <class Archive, class U>
+void load_unique_pointer(Archive& archive, std::unique_ptr<U>& pointer) {
+  graph_reader& graph = archive.graph();
+  field_path& path = archive.path();
+  const pointer_site site = read_site(archive, std::is_polymorphic_v<U>);
+  if (site.id == 0) return pointer.reset();
+  if (!site.is_new || site.external) {
+    path.fail(errc::format, "a std::unique_ptr refers to " +
+                                std::string(site.external ? "an external object" : "an earlier object") +
+                                " (#" + std::to_string(site.id) + "); it must own a new one");
+  }
+  path.note_object();
+  if (!site.name.empty()) {
+    if constexpr (std::is_polymorphic_v<U>) {
+      const registered_type& entry = registered_for<U>(path, site.name);
+      void* complete = entry.make_owned();
+      graph.add({nullptr, complete, entry.type, true, true});
+      U* object = nullptr;
+      try {
+        object = object_as<U>(graph, path, site.id, entry.type, complete);
+      } catch (...) {
+        entry.destroy(complete);
+        throw;
+      }
+      pointer.reset(object);
+      graph.defer({site.id, complete, entry.read[Archive::family]});
+      return;
+    }
+    path.fail(errc::format, "the file gives a subtype '" + site.name + "' for a non-polymorphic " + type_name<U>());
+  }
+  if constexpr (std::is_abstract_v<U>) {
+    fail_abstract<U>(path);
+  } else if constexpr (built_in_place<U>) {
+    graph.add({nullptr, nullptr, std::type_index(typeid(U)), true, false});
+    state_holder<U> holder;
+    if constexpr (std::is_same_v<Archive, text_input_archive>) archive.name_next("value");
+    archive(holder);
+    pointer.reset(new U(call_from_state<U>(std::move(holder.state))));
+    graph.at(site.id).complete = pointer.get();
+    graph.at(site.id).ready = true;
+  } else {
+    pointer.reset(new U());
+    graph.add({nullptr, pointer.get(), std::type_index(typeid(U)), true, true});
+    graph.defer({site.id, pointer.get(), &read_contents<Archive, U>});
+  }
+}
+
+// ---- the overloads cereal finds (by argument-dependent lookup on the archive) ----
+
+#define PICKLEJAR_DETAIL_POINTER_OVERLOADS(OutputArchive, InputArchive)                                \
+  template <class T>                                                                                 \
+  void CEREAL_SAVE_FUNCTION_NAME(OutputArchive& archive, const std::shared_ptr<T>& pointer) {        \
+    using U = std::remove_cv_t<T>;                                                                   \
+    if constexpr (usable_type<U>() && pointee_is_loadable<U>())                                      \
+      save_shared_pointer<OutputArchive, U>(archive, pointer);                                       \
+  }                                                                                                  \
+  template <class T>                                                                                 \
+  void CEREAL_LOAD_FUNCTION_NAME(InputArchive& archive, std::shared_ptr<T>& pointer) {               \
+    using U = std::remove_cv_t<T>;                                                                   \
+    if constexpr (usable_type<U>() && pointee_is_loadable<U>()) {                                    \
+      std::shared_ptr<U> loaded;                                                                     \
+      load_shared_pointer<InputArchive, U>(archive, loaded);                                         \
+      pointer = std::move(loaded);                                                                   \
+    }                                                                                                \
+  }                                                                                                  \
+  template <class T>                                                                                 \
+  void CEREAL_SAVE_FUNCTION_NAME(OutputArchive& archive, const std::weak_ptr<T>& pointer) {          \
+    using U = std::remove_cv_t<T>;                                                                   \
+    if constexpr (usable_type<U>() && pointee_is_loadable<U>())                                      \
+      save_shared_pointer<OutputArchive, U>(archive, pointer.lock());                                \
+  }                                                                                                  \
+  template <class T>                                                                                 \
+  void CEREAL_LOAD_FUNCTION_NAME(InputArchive& archive, std::weak_ptr<T>& pointer) {                 \
+    using U = std::remove_cv_t<T>;                                                                   \
+    if constexpr (usable_type<U>() && pointee_is_loadable<U>()) {                                    \
+      std::shared_ptr<U> loaded; /* kept alive by the object table until the load ends */            \
+      load_shared_pointer<InputArchive, U>(archive, loaded);                                         \
+      pointer = loaded;                                                                              \
+    }                                                                                                \
+  }                                                                                                  \
+  template <class T>                                                                                 \
+  void CEREAL_SAVE_FUNCTION_NAME(OutputArchive& archive, const std::unique_ptr<T>& pointer) {        \
+    using U = std::remove_cv_t<T>;                                                                   \
+    if constexpr (usable_type<U>() && pointee_is_loadable<U>())                                      \
+      save_unique_pointer<OutputArchive, U>(archive, pointer.get());                                 \
+  }                                                                                                  \
+  template <class T>                                                                                 \
+  void CEREAL_LOAD_FUNCTION_NAME(InputArchive& archive, std::unique_ptr<T>& pointer) {               \
+    using U = std::remove_cv_t<T>;                                                                   \
+    if constexpr (usable_type<U>() && pointee_is_loadable<U>()) {                                    \
+      std::unique_ptr<U> loaded;                                                                     \
+      load_unique_pointer<InputArchive, U>(archive, loaded);                                         \
+      pointer = std::move(loaded);                                                                   \
+    }                                                                                                \
+  }
+
+PICKLEJAR_DETAIL_POINTER_OVERLOADS(binary_output_archive, binary_input_archive)
+PICKLEJAR_DETAIL_POINTER_OVERLOADS(text_output_archive, text_input_archive)
+
+#undef PICKLEJAR_DETAIL_POINTER_OVERLOADS
+
+}  // namespace picklejar::detail

@@ -1,0 +1,124 @@
+// PICKLEJAR_REGISTER and PICKLEJAR_REGISTER_AS: polymorphic subtypes saved through pointers to
+// their base (std::unique_ptr<Layer> holding a Dense).
+//
+//   struct Layer { virtual ~Layer() = default; std::string name; PICKLEJAR_FIELDS(name) };
+//   struct Dense : Layer { Eigen::MatrixXf w; PICKLEJAR_FIELDS(w) };
+//   PICKLEJAR_REGISTER(Dense, Layer)                      // saved under the name "Dense"
+//   PICKLEJAR_REGISTER_AS(Dense, Layer, "ml.Dense")       // or under a name you choose
+//
+// Write it at namespace scope (any namespace, or the global one), best in the header right after
+// the class: every translation unit that includes the header then registers the type, so it
+// works from several translation units and from static libraries with nothing else to do. (A
+// registration in a .cpp file of a static library runs only if the linker keeps that file, i.e.
+// if the program uses something defined in it, such as the class's own member functions.)
+//
+// The registered base's fields are saved with the derived object (under "base"). A multi-level
+// hierarchy registers each level against the one above it (Conv2D -> Conv, Conv -> Layer); an
+// abstract middle class may be registered too. Only registered names are ever created from a file.
+#pragma once
+
+#include <memory>
+#include <type_traits>
+#include <typeindex>
+
+#include "picklejar/cereal_bridge.hpp"
+#include "picklejar/detail/pointers.hpp"
+#include "picklejar/detail/type_registry.hpp"
+
+namespace picklejar::detail {
+
+template <class Derived, class Base>
+void* upcast_to(void* object) {
+  return static_cast<Base*>(static_cast<Derived*>(object));
+}
+
+/// Whether a base class has anything of its own to save.
+template <class Base>
+constexpr bool has_base_part = has_fields<Base> || has_state_hooks<Base> || has_cereal_members<Base>;
+
+template <class Archive, class Derived, class Base>
+void write_base_part(void* archive, const void* object) {
+  const Base& base = *static_cast<const Derived*>(object);
+  (*static_cast<Archive*>(archive))(cereal::make_nvp("base", base));
+}
+
+template <class Archive, class Derived, class Base>
+void read_base_part(void* archive, void* object) {
+  Base& base = *static_cast<Derived*>(object);
+  (*static_cast<Archive*>(archive))(cereal::make_nvp("base", base));
+}
+
+template <class Derived, class Base>
+registered_type describe_subtype(const char* name) {
+  registered_type entry{name, std::type_index(typeid(Derived)), type_name<Derived>()};
+  if constexpr (!std::is_abstract_v<Derived>) {
+    entry.make_shared = [](void*& complete) -> std::shared_ptr<void> {
+      auto object = std::make_shared<Derived>();
+      complete = object.get();
+      return object;
+    };
+    entry.make_owned = []() -> void* { return new Derived(); };
+    entry.destroy = [](void* object) { delete static_cast<Derived*>(object); };
+    entry.write[binary_output_archive::family] = &write_contents<binary_output_archive, Derived>;
+    entry.write[text_output_archive::family] = &write_contents<text_output_archive, Derived>;
+    entry.read[binary_input_archive::family] = &read_contents<binary_input_archive, Derived>;
+    entry.read[text_input_archive::family] = &read_contents<text_input_archive, Derived>;
+  }
+  if constexpr (has_base_part<Base>) {
+    entry.write_base[binary_output_archive::family] = &write_base_part<binary_output_archive, Derived, Base>;
+    entry.write_base[text_output_archive::family] = &write_base_part<text_output_archive, Derived, Base>;
+    entry.read_base[binary_input_archive::family] = &read_base_part<binary_input_archive, Derived, Base>;
+    entry.read_base[text_input_archive::family] = &read_base_part<text_input_archive, Derived, Base>;
+  }
+  return entry;
+}
+
+/// Runs during static initialization, so it must not throw: an allocation failure this early
+/// leaves the type unregistered, which is reported when the type is saved or loaded.
+template <class Derived, class Base>
+bool register_subtype(const char* name) noexcept {
+  try {
+    type_registry::instance().add(describe_subtype<Derived, Base>(name), std::type_index(typeid(Base)),
+                                  &upcast_to<Derived, Base>);
+  } catch (...) {
+  }
+  return true;
+}
+
+template <class Derived, class Base>
+constexpr bool registration_is_valid() {
+  constexpr bool polymorphic = std::is_polymorphic_v<Base>;
+  static_assert(polymorphic,
+                "picklejar: PICKLEJAR_REGISTER(Derived, Base) needs a polymorphic Base (one with a "
+                "virtual function; give it a virtual destructor)");
+  constexpr bool derives = std::is_base_of_v<Base, Derived> && !std::is_same_v<Base, Derived> &&
+                           std::is_convertible_v<Derived*, Base*>;
+  static_assert(derives, "picklejar: PICKLEJAR_REGISTER(Derived, Base): Base must be a public base "
+                         "class of Derived");
+  constexpr bool creatable = std::is_abstract_v<Derived> || std::is_default_constructible_v<Derived>;
+  static_assert(creatable, "picklejar: a registered type needs a default constructor (loading "
+                           "creates the object, then reads its fields)");
+  return polymorphic && derives && creatable && usable_type<Derived>();
+}
+
+template <class Derived, class Base, bool Valid = registration_is_valid<Derived, Base>()>
+bool register_if_valid(const char* name) noexcept {
+  if constexpr (Valid) return register_subtype<Derived, Base>(name);
+  else return false;
+}
+
+}  // namespace picklejar::detail
+
+#define PICKLEJAR_DETAIL_CONCAT_(a, b) a##b
+#define PICKLEJAR_DETAIL_CONCAT(a, b) PICKLEJAR_DETAIL_CONCAT_(a, b)
+
+/// At namespace scope: Derived is a subtype of Base saved under `name` (a string literal).
+/// Internal linkage: each translation unit registers once; repeats are harmless.
+#define PICKLEJAR_REGISTER_AS(Derived, Base, name)                                                \
+  namespace {                                                                                    \
+  [[maybe_unused]] const bool PICKLEJAR_DETAIL_CONCAT(picklejar_registered_, __COUNTER__) =      \
+      ::picklejar::detail::register_if_valid<Derived, Base>(name);                               \
+  }
+
+/// At namespace scope: Derived is a subtype of Base saved under the name "Derived" as written.
+#define PICKLEJAR_REGISTER(Derived, Base) PICKLEJAR_REGISTER_AS(Derived, Base, #Derived)
