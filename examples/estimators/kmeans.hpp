@@ -18,7 +18,7 @@
 #include <stdexcept>
 #include <utility>
 
-#include "estimators/random_engine.hpp"
+#include "random_engine.hpp"
 
 namespace estimators {
 

@@ -17,7 +17,7 @@
 
 #include <stdexcept>
 
-#include "estimators/adam.hpp"
+#include "adam.hpp"
 
 namespace estimators {
 

@@ -13,7 +13,7 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "estimators/adam.hpp"
+#include "adam.hpp"
 
 namespace estimators {
 

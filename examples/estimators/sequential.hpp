@@ -32,8 +32,8 @@
 #include <utility>
 #include <vector>
 
-#include "estimators/adam.hpp"
-#include "estimators/random_engine.hpp"
+#include "adam.hpp"
+#include "random_engine.hpp"
 
 namespace estimators {
 
