@@ -473,6 +473,25 @@ TEST_P(SequentialEstimator, SavingHoldsTheStandardizeMutex) {
   EXPECT_EQ(loaded.layers().size(), model.layers().size());
 }
 
+// A layer type nobody registered: saving it through std::unique_ptr<Layer> must fail loudly
+// rather than write only its Layer part.
+class UnregisteredLayer : public estimators::Layer {
+ public:
+  UnregisteredLayer() : Layer("unregistered") {}
+  Eigen::MatrixXd forward(const Eigen::MatrixXd& input) const override { return input; }
+  Eigen::MatrixXd backward(const Eigen::MatrixXd&, const Eigen::MatrixXd& gradient, const estimators::Adam&) override {
+    return gradient;
+  }
+};
+
+TEST_P(SequentialEstimator, SavingAnUnregisteredLayerIsAnError) {
+  Sequential model = make_network();
+  model.add<UnregisteredLayer>();
+  const picklejar::error failure =
+      pj_test::expect_error(picklejar::errc::type, [&] { picklejar::dumps(model, opts()); });
+  EXPECT_NE(std::string(failure.what()).find("UnregisteredLayer"), std::string::npos) << failure.what();
+}
+
 PJ_INSTANTIATE_FOR_ALL_FORMATS(SequentialEstimator);
 
 // ---------------------------------------------------------------------------------------------
