@@ -244,7 +244,7 @@ void read_pending_objects(Archive& archive, std::size_t from) {
 /// How a type without a default constructor is built when loaded behind a pointer: its state is
 /// read in place (the contents follow the site), then from_state() builds it.
 template <class U>
-constexpr bool built_in_place = !std::is_default_constructible_v<U>;
+constexpr bool built_in_place = !std::is_abstract_v<U> && !std::is_default_constructible_v<U>;
 
 template <class U>
 constexpr bool pointee_is_loadable() {
@@ -260,6 +260,17 @@ constexpr bool pointee_is_loadable() {
                   "picklejar: a pointer to this type cannot be loaded: it needs a default "
                   "constructor (or state hooks with a static from_state(State))");
     return std::is_default_constructible_v<U>;
+  }
+}
+
+/// Whether pointers to U can be saved and loaded; when not, one static_assert says why.
+template <class U>
+constexpr bool pointee_is_usable() {
+  if constexpr (is_unsaveable_object_v<U>) {
+    static_assert(report_unsaveable<U>());  // the field macros see only direct members
+    return false;
+  } else {
+    return usable_type<U>() && pointee_is_loadable<U>();
   }
 }
 
@@ -539,13 +550,13 @@ void load_unique_pointer(Archive& archive, std::unique_ptr<U>& pointer) {
   template <class T>                                                                                 \
   void CEREAL_SAVE_FUNCTION_NAME(OutputArchive& archive, const std::shared_ptr<T>& pointer) {        \
     using U = std::remove_cv_t<T>;                                                                   \
-    if constexpr (usable_type<U>() && pointee_is_loadable<U>())                                      \
+    if constexpr (pointee_is_usable<U>())                                      \
       save_shared_pointer<OutputArchive, U>(archive, pointer);                                       \
   }                                                                                                  \
   template <class T>                                                                                 \
   void CEREAL_LOAD_FUNCTION_NAME(InputArchive& archive, std::shared_ptr<T>& pointer) {               \
     using U = std::remove_cv_t<T>;                                                                   \
-    if constexpr (usable_type<U>() && pointee_is_loadable<U>()) {                                    \
+    if constexpr (pointee_is_usable<U>()) {                                    \
       std::shared_ptr<U> loaded;                                                                     \
       load_shared_pointer<InputArchive, U>(archive, loaded);                                         \
       pointer = std::move(loaded);                                                                   \
@@ -554,13 +565,13 @@ void load_unique_pointer(Archive& archive, std::unique_ptr<U>& pointer) {
   template <class T>                                                                                 \
   void CEREAL_SAVE_FUNCTION_NAME(OutputArchive& archive, const std::weak_ptr<T>& pointer) {          \
     using U = std::remove_cv_t<T>;                                                                   \
-    if constexpr (usable_type<U>() && pointee_is_loadable<U>())                                      \
+    if constexpr (pointee_is_usable<U>())                                      \
       save_shared_pointer<OutputArchive, U>(archive, pointer.lock());                                \
   }                                                                                                  \
   template <class T>                                                                                 \
   void CEREAL_LOAD_FUNCTION_NAME(InputArchive& archive, std::weak_ptr<T>& pointer) {                 \
     using U = std::remove_cv_t<T>;                                                                   \
-    if constexpr (usable_type<U>() && pointee_is_loadable<U>()) {                                    \
+    if constexpr (pointee_is_usable<U>()) {                                    \
       std::shared_ptr<U> loaded; /* kept alive by the object table until the load ends */            \
       load_shared_pointer<InputArchive, U>(archive, loaded);                                         \
       pointer = loaded;                                                                              \
@@ -569,13 +580,13 @@ void load_unique_pointer(Archive& archive, std::unique_ptr<U>& pointer) {
   template <class T>                                                                                 \
   void CEREAL_SAVE_FUNCTION_NAME(OutputArchive& archive, const std::unique_ptr<T>& pointer) {        \
     using U = std::remove_cv_t<T>;                                                                   \
-    if constexpr (usable_type<U>() && pointee_is_loadable<U>())                                      \
+    if constexpr (pointee_is_usable<U>())                                      \
       save_unique_pointer<OutputArchive, U>(archive, pointer.get());                                 \
   }                                                                                                  \
   template <class T>                                                                                 \
   void CEREAL_LOAD_FUNCTION_NAME(InputArchive& archive, std::unique_ptr<T>& pointer) {               \
     using U = std::remove_cv_t<T>;                                                                   \
-    if constexpr (usable_type<U>() && pointee_is_loadable<U>()) {                                    \
+    if constexpr (pointee_is_usable<U>()) {                                    \
       std::unique_ptr<U> loaded;                                                                     \
       load_unique_pointer<InputArchive, U>(archive, loaded);                                         \
       pointer = std::move(loaded);                                                                   \
