@@ -405,7 +405,9 @@ TEST_P(SequentialEstimator, LoadedLayersKeepTheirTypesAndNames) {
 TEST_P(SequentialEstimator, FileRecordsTheRegisteredNames) {
   const std::string bytes = picklejar::dumps(make_network(), opts());
   EXPECT_NE(bytes.find("estimators.Standardize"), std::string::npos) << "PICKLEJAR_REGISTER_AS name";
+  EXPECT_NE(bytes.find("estimators.Dense"), std::string::npos) << "PICKLEJAR_REGISTER_AS name";
   EXPECT_NE(bytes.find("Dropout"), std::string::npos) << "PICKLEJAR_REGISTER name";
+  EXPECT_NE(bytes.find("ReLU"), std::string::npos) << "PICKLEJAR_REGISTER name";
 }
 
 // Mini-batches of 32 out of 300 samples and a checkpoint after 70 steps: the resumed run must

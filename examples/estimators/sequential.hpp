@@ -11,8 +11,9 @@
 //   picklejar::save(model, "model.pj");
 //
 // The layers are held as std::unique_ptr<Layer>. Each layer type is registered with picklejar
-// right after its class, so a file records which layer each one is and loading rebuilds the same
-// types; a name that is not registered is refused. Everything training depends on is saved:
+// right after its class (PICKLEJAR_REGISTER, or PICKLEJAR_REGISTER_AS to choose the name), so a
+// file records which layer each one is and loading rebuilds the same types; a name that is not
+// registered is refused. Everything training depends on is saved:
 // weights, Adam's moments and step counters, dropout's random engine, running statistics and the
 // position in the mini-batch cycle. A model loaded from a checkpoint therefore trains on exactly
 // as the original would have.
@@ -111,7 +112,10 @@ class Dense : public Layer {
 
   PICKLEJAR_FIELDS(weights_, bias_, weights_moments_, bias_moments_, steps_)
 };
-PICKLEJAR_REGISTER(Dense, Layer)
+// Registered names are global to the program. "Dense" is a common class name, so it gets a
+// namespaced one: another library's Dense registered as "Dense" would otherwise make both refuse
+// to save (picklejar never guesses which type a name means).
+PICKLEJAR_REGISTER_AS(Dense, Layer, "estimators.Dense")
 
 /// max(0, x). Nothing of its own to save: the base class's name is all there is.
 class ReLU : public Layer {
@@ -241,7 +245,6 @@ class Standardize : public Layer {
   PICKLEJAR_TRANSIENT(mutex_)
   PICKLEJAR_GUARDED_BY(mutex_)
 };
-// A namespaced name, as a library would choose to avoid clashing with a user's "Standardize".
 PICKLEJAR_REGISTER_AS(Standardize, Layer, "estimators.Standardize")
 
 /// Layers in order, trained with Adam on softmax cross-entropy. Labels are 0 .. classes-1, where
