@@ -481,7 +481,8 @@ class UnregisteredLayer : public estimators::Layer {
  public:
   UnregisteredLayer() : Layer("unregistered") {}
   Eigen::MatrixXd forward(const Eigen::MatrixXd& input) const override { return input; }
-  Eigen::MatrixXd backward(const Eigen::MatrixXd&, const Eigen::MatrixXd& gradient, const estimators::Adam&) override {
+  Eigen::MatrixXd backward(const Eigen::MatrixXd&, const Eigen::MatrixXd& gradient,
+                           const estimators::Adam&) override {
     return gradient;
   }
 };

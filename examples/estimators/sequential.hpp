@@ -13,10 +13,9 @@
 // The layers are held as std::unique_ptr<Layer>. Each layer type is registered with picklejar
 // right after its class (PICKLEJAR_REGISTER, or PICKLEJAR_REGISTER_AS to choose the name), so a
 // file records which layer each one is and loading rebuilds the same types; a name that is not
-// registered is refused. Everything training depends on is saved:
-// weights, Adam's moments and step counters, dropout's random engine, running statistics and the
-// position in the mini-batch cycle. A model loaded from a checkpoint therefore trains on exactly
-// as the original would have.
+// registered is refused. Everything training depends on is saved: weights, Adam's moments and
+// step counters, dropout's random engine, running statistics and the position in the mini-batch
+// cycle. A model loaded from a checkpoint therefore trains on exactly as the original would have.
 #pragma once
 
 #include <picklejar/eigen.hpp>
@@ -315,7 +314,8 @@ class Sequential {
     Eigen::MatrixXd gradient = (shifted.colwise() - log_sums).array().exp();  // the probabilities
     double loss = 0;
     for (Eigen::Index i = 0; i < gradient.rows(); ++i) {
-      if (labels(i) < 0 || labels(i) >= gradient.cols()) throw std::invalid_argument("Sequential: label out of range");
+      if (labels(i) < 0 || labels(i) >= gradient.cols())
+        throw std::invalid_argument("Sequential: label out of range");
       loss -= shifted(i, labels(i)) - log_sums(i);
       gradient(i, labels(i)) -= 1;  // d(loss)/d(logits) = probabilities - one-hot label
     }
