@@ -3,9 +3,12 @@
 // abuse object ids (cereal issue #870). Every test runs in every format.
 #include <picklejar/picklejar.hpp>
 
+#include <atomic>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "test_support.hpp"
@@ -408,3 +411,111 @@ TEST_P(CraftedGraphs, AUniquePointerCannotTakeAnEarlierObject) {
 PJ_INSTANTIATE_FOR_ALL_FORMATS(CraftedGraphs);
 
 }  // namespace
+
+// ---- objects that must see their pointees before they finish ----
+
+namespace hooks {
+
+struct Embedding {
+  std::vector<float> table;
+  PICKLEJAR_FIELDS(table)
+};
+
+// set_state() reads the pointees it is given, and get_state() returns a temporary that owns one:
+// both must be complete while the hook runs.
+class Encoder {
+ public:
+  struct State {
+    std::shared_ptr<Embedding> shared;
+    std::unique_ptr<Embedding> owned;
+    PICKLEJAR_FIELDS(shared, owned)
+  };
+  State get_state() const {
+    State state;
+    state.shared = shared_;
+    state.owned = std::make_unique<Embedding>(Embedding{{total_}});  // dies after saving
+    return state;
+  }
+  void set_state(State state) {
+    shared_ = state.shared;
+    total_ = state.owned->table.at(0);
+    shared_size_ = state.shared ? state.shared->table.size() : 0;
+  }
+  std::shared_ptr<Embedding> shared_;
+  float total_ = 0;
+  std::size_t shared_size_ = 0;  // computed in set_state from the pointee
+};
+
+// A plain cereal type that loads a pointer into a temporary and copies what it points at.
+struct CopiesThroughATemporary {
+  std::vector<float> copy;
+  template <class Archive>
+  void save(Archive& archive) const {
+    auto temporary = std::make_unique<Embedding>(Embedding{copy});
+    archive(temporary);
+  }
+  template <class Archive>
+  void load(Archive& archive) {
+    std::unique_ptr<Embedding> temporary;
+    archive(temporary);
+    copy = temporary->table;
+  }
+};
+
+struct Holder {
+  std::shared_ptr<Embedding> first;
+  Encoder encoder;
+  CopiesThroughATemporary foreign;
+  PICKLEJAR_FIELDS(first, encoder, foreign)
+};
+
+}  // namespace hooks
+
+class PointeesFirst : public pj_test::FormatTest {};
+
+TEST_P(PointeesFirst, StateHooksAndForeignTypesSeeCompletePointees) {
+  hooks::Holder original;
+  original.first = std::make_shared<hooks::Embedding>(hooks::Embedding{{1, 2, 3}});
+  original.encoder.shared_ = original.first;  // met first outside the state
+  original.encoder.total_ = 6;
+  original.foreign.copy = {4, 5};
+  hooks::Holder loaded = pj_test::round_trip(original, GetParam());
+  EXPECT_EQ(loaded.encoder.total_, 6) << "the state's unique_ptr pointee was complete in set_state";
+  EXPECT_EQ(loaded.encoder.shared_size_, 3u) << "a pointee queued before the state was complete too";
+  EXPECT_EQ(loaded.encoder.shared_, loaded.first);
+  EXPECT_EQ(loaded.foreign.copy, (std::vector<float>{4, 5}));
+}
+
+// A guarded object's pointees are written while its guard is held: a consistent snapshot.
+struct GuardedModel {
+  mutable std::mutex mutex;
+  std::unique_ptr<hooks::Embedding> weights = std::make_unique<hooks::Embedding>();
+  int step = 0;
+  PICKLEJAR_FIELDS(weights, step)
+  PICKLEJAR_TRANSIENT(mutex)
+  PICKLEJAR_GUARDED_BY(mutex)
+};
+
+TEST_P(PointeesFirst, AGuardedObjectsPointeesAreInItsSnapshot) {
+  GuardedModel model;
+  std::atomic<bool> stop{false};
+  std::thread trainer([&] {
+    while (!stop) {
+      std::lock_guard<std::mutex> hold(model.mutex);
+      ++model.step;
+      model.weights->table.assign(1, static_cast<float>(model.step));
+    }
+  });
+  for (int i = 0; i < 20; ++i) {
+    GuardedModel loaded;
+    picklejar::loads(loaded, picklejar::dumps(model, opts()));
+    ASSERT_EQ(loaded.weights->table.size(), loaded.step == 0 ? 0u : 1u);
+    if (loaded.step > 0) {
+      ASSERT_EQ(loaded.weights->table[0], static_cast<float>(loaded.step)) << "torn snapshot";
+    }
+  }
+  stop = true;
+  trainer.join();
+}
+
+PJ_INSTANTIATE_FOR_ALL_FORMATS(PointeesFirst);

@@ -8,7 +8,9 @@
 
 #include <cereal/cereal.hpp>
 
+#include <cstdint>
 #include <mutex>
+#include <string>
 #include <shared_mutex>
 #include <type_traits>
 #include <utility>
@@ -33,11 +35,37 @@ constexpr bool has_fields_of<T, std::void_t<decltype(picklejar_fields_of(exact_t
 template <class T>
 constexpr bool has_fields = declares_fields<T> || has_fields_of<T>;
 
+/// The N of PICKLEJAR_VERSION(T, N); 0 for an unversioned type.
+template <class T, class = void>
+constexpr std::uint32_t declared_version = 0;
+template <class T>
+constexpr std::uint32_t declared_version<T, std::void_t<decltype(picklejar_version_of(exact_type<T>{}))>> =
+    picklejar_version_of(exact_type<T>{});
+
+/// Whether T declares PICKLEJAR_FIELDS_SINCE for any version in [First, First + Count).
+template <class T, int First, int... Offsets>
+constexpr bool has_fields_since_in(std::integer_sequence<int, Offsets...>) {
+  return (has_fields_since<T, First + Offsets> || ...);
+}
+
+/// T's name as the version table of a file records it; one string per type, so its address is
+/// a cheap key.
+template <class T>
+const std::string& versioned_type_key() {
+  static const std::string name = type_name<T>();
+  return name;
+}
+
 /// The types the bridge below serializes. A type that also has cereal members is left to cereal
 /// (after a static_assert elsewhere says to remove one), so that a mistake gives one error.
 template <class T>
 constexpr bool uses_bridge =
     (has_fields<T> || inherits_fields<T> || has_state_hooks<T>) && !has_cereal_members<T>;
+
+template <class Archive>
+constexpr bool is_picklejar_archive =
+    std::is_same_v<Archive, binary_output_archive> || std::is_same_v<Archive, binary_input_archive> ||
+    std::is_same_v<Archive, text_output_archive> || std::is_same_v<Archive, text_input_archive>;
 
 template <class Archive>
 constexpr bool is_loading_archive = std::is_base_of_v<cereal::detail::InputArchiveBase, Archive>;
@@ -88,8 +116,15 @@ constexpr bool declarations_are_valid() {
                 "picklejar: a member is listed in both PICKLEJAR_FIELDS and PICKLEJAR_TRANSIENT; "
                 "list it in one of them");
   constexpr bool hooks_ok = state_hooks_are_complete<T>();
+  constexpr int version = static_cast<int>(declared_version<T>);
+  constexpr bool since_ok = !has_fields_since_in<T, version + 1>(std::make_integer_sequence<int, 8>{});
+  static_assert(since_ok || version > 0,
+                "picklejar: PICKLEJAR_FIELDS_SINCE needs PICKLEJAR_VERSION(Type, N) at namespace scope");
+  static_assert(since_ok || version == 0,
+                "picklejar: PICKLEJAR_FIELDS_SINCE(N, ...) names a version newer than PICKLEJAR_VERSION "
+                "declares; raise the version");
   return (!inherits_fields<T> || has_state_hooks<T> || std::is_polymorphic_v<T>) && !state_hooks_slice<T>() &&
-         fields_ok && hooks_ok;
+         fields_ok && hooks_ok && since_ok;
 }
 
 /// Whether T can be saved and loaded; when it cannot, exactly one static_assert says why. It
@@ -163,23 +198,57 @@ auto lock_for_loading(T& object) {
   else return no_lock{};
 }
 
-template <class Archive, class T>
-void visit_all_fields(Archive& archive, T& object) {
-  if constexpr (is_loading_archive<Archive>) {
-    field_reader<Archive> reader{archive};
-    if constexpr (declares_fields<std::remove_const_t<T>>) for_each_field(object, access::fields(object), reader);
-    else for_each_field(object, picklejar_fields_of(exact_type<std::remove_const_t<T>>{}), reader);
-  } else {
-    field_writer<Archive> writer{archive};
-    if constexpr (declares_fields<std::remove_const_t<T>>) for_each_field(object, access::fields(object), writer);
-    else for_each_field(object, picklejar_fields_of(exact_type<std::remove_const_t<T>>{}), writer);
+/// Visits the fields added in versions Version.. of T that the data has (`data_version`).
+template <int Version, class Object, class Visitor>
+void visit_fields_since(Object& object, Visitor& visitor, std::uint32_t data_version) {
+  using T = std::remove_const_t<Object>;
+  if constexpr (Version <= static_cast<int>(declared_version<T>)) {
+    if constexpr (has_fields_since<T, Version>) {
+      if (static_cast<std::uint32_t>(Version) <= data_version)
+        for_each_field(object, access::fields_since<Version>(object), visitor);
+    }
+    visit_fields_since<Version + 1>(object, visitor, data_version);
   }
 }
 
-template <class Archive>
-constexpr bool is_picklejar_archive =
-    std::is_same_v<Archive, binary_output_archive> || std::is_same_v<Archive, binary_input_archive> ||
-    std::is_same_v<Archive, text_output_archive> || std::is_same_v<Archive, text_input_archive>;
+/// The version of T's data in this archive: what the file records when loading (0 when it
+/// records none), T's own version when saving or in plain cereal archives.
+template <class Archive, class T>
+std::uint32_t data_version(Archive& archive) {
+  constexpr std::uint32_t current = declared_version<T>;
+  if constexpr (current == 0 || !is_picklejar_archive<Archive>) {
+    return current;
+  } else if constexpr (!is_loading_archive<Archive>) {
+    archive.graph().note_version(versioned_type_key<T>(), current);
+    return current;
+  } else {
+    const std::uint32_t found = archive.graph().file_version(versioned_type_key<T>());
+    if (found > current) {
+      archive.path().fail(errc::version, "the data holds version " + std::to_string(found) + " of " +
+                                             type_name<T>() + ", but this program knows versions up to " +
+                                             std::to_string(current) + " (PICKLEJAR_VERSION)");
+    }
+    return found;
+  }
+}
+
+template <class Archive, class T>
+void visit_all_fields(Archive& archive, T& object) {
+  using U = std::remove_const_t<T>;
+  const std::uint32_t version = data_version<Archive, U>(archive);
+  auto visit = [&](auto& visitor) {
+    if constexpr (declares_fields<U>) for_each_field(object, access::fields(object), visitor);
+    else for_each_field(object, picklejar_fields_of(exact_type<U>{}), visitor);
+    visit_fields_since<1>(object, visitor, version);
+  };
+  if constexpr (is_loading_archive<Archive>) {
+    field_reader<Archive> reader{archive};
+    visit(reader);
+  } else {
+    field_writer<Archive> writer{archive};
+    visit(writer);
+  }
+}
 
 /// Writes or reads every object still pending in the archive's object table (pointers.hpp).
 template <class Archive>

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 #include <tuple>
 #include <type_traits>
@@ -100,6 +101,29 @@ constexpr bool name_lists_overlap(std::string_view first, std::string_view secon
     return ::picklejar::detail::field_list(                                                 \
         ::picklejar::detail::start_of_fields{}                                              \
         PICKLEJAR_DETAIL_FOR_EACH(PICKLEJAR_DETAIL_FIELD_ENTRY, __VA_ARGS__));              \
+  }
+
+/// Inside a class, next to PICKLEJAR_FIELDS: members added in version N of the class (see
+/// PICKLEJAR_VERSION). Files of an older version load without them: they keep their defaults.
+#define PICKLEJAR_FIELDS_SINCE(N, ...)                                                       \
+  friend struct ::picklejar::access;                                                        \
+  auto picklejar_fields_since_(std::integral_constant<int, N>) const {                      \
+    using picklejar_self = std::remove_cv_t<std::remove_pointer_t<decltype(this)>>;         \
+    static_assert((N) >= 1, "picklejar: PICKLEJAR_FIELDS_SINCE(N, ...) needs N >= 1");     \
+    PICKLEJAR_DETAIL_FOR_EACH(PICKLEJAR_DETAIL_CHECK_MEMBER, __VA_ARGS__)                   \
+    return ::picklejar::detail::field_list(                                                 \
+        ::picklejar::detail::start_of_fields{}                                              \
+        PICKLEJAR_DETAIL_FOR_EACH(PICKLEJAR_DETAIL_FIELD_ENTRY, __VA_ARGS__));              \
+  }
+
+/// At namespace scope (the type's namespace or the global one): Type is at version N (>= 1).
+/// Files record the version of every versioned type they hold; a file from a newer version than
+/// the program's is an errc::version error. A type without it is at version 0 and costs nothing.
+#define PICKLEJAR_VERSION(Type, N)                                                            \
+  [[maybe_unused]] constexpr std::uint32_t picklejar_version_of(                              \
+      ::picklejar::detail::exact_type<Type>) {                                                \
+    static_assert((N) >= 1 && (N) <= 256, "picklejar: PICKLEJAR_VERSION(Type, N) needs 1 <= N <= 256"); \
+    return (N);                                                                               \
   }
 
 /// At namespace scope, in the namespace of Type or the global one: the public members of a type you cannot edit.

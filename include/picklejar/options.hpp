@@ -54,6 +54,8 @@ struct file_info {
   std::uint16_t container_version = 0;  ///< version of picklejar's file layout
   std::string type_name;                ///< the root object's type, e.g. "ml::Classifier"
   std::map<std::string, std::string> metadata;
+  /// The version of every versioned type in the file (PICKLEJAR_VERSION), by type name.
+  std::map<std::string, std::uint32_t> type_versions;
   std::uint64_t file_bytes = 0;
   std::uint64_t header_bytes = 0;   ///< everything before the payload (binary formats)
   std::uint64_t payload_bytes = 0;  ///< the serialized object itself

@@ -60,6 +60,7 @@ void write_document_unchecked(const T& object, const options& opts, std::string&
         archive.graph().configure(&opts.externals, opts.max_depth);
         archive(cereal::make_nvp("value", object));
         finish_pending_objects(archive);
+        add_binary_version_table(out, start, archive.graph().versions());
       }
       finish_binary_container(out, start);
       return;
@@ -77,6 +78,7 @@ void write_document_unchecked(const T& object, const options& opts, std::string&
         finish_pending_objects(archive);
         text_node objects = archive.take_objects();
         if (!objects.children.empty()) document.children.push_back(std::move(objects));
+        add_text_version_table(document.children.front(), archive.graph().versions());
       }
       if (opts.format == format::json) write_json(document, out);
       else write_xml(document, out);
@@ -148,6 +150,7 @@ void read_document(std::string_view bytes, const options& opts, T& object) {
     binary_input_archive archive(container.payload.data(), container.payload.size(),
                                  container.little_endian, path);
     archive.graph().configure(&opts.externals, opts.max_depth);
+    archive.graph().set_versions(container.info.type_versions);
     translate_failures(path, [&] {
       archive(cereal::make_nvp("value", object));
       finish_pending_objects(archive);
@@ -167,6 +170,7 @@ void read_document(std::string_view bytes, const options& opts, T& object) {
   field_path path(short_type_name(expected), opts.max_depth);
   text_input_archive archive(document, fmt == format::xml, path);
   archive.graph().configure(&opts.externals, opts.max_depth);
+  archive.graph().set_versions(info.type_versions);
   for (const auto& part : document.children) {
     if (part.name == "objects") archive.set_objects(&part);
   }

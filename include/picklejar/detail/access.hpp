@@ -60,6 +60,13 @@ struct access {
   template <class T>
   static void set_state_owner_test(...);
 
+  template <class T, int Version>
+  static auto fields_since_test(int)
+      -> decltype(std::declval<const T&>().picklejar_fields_since_(std::integral_constant<int, Version>{}),
+                  std::true_type{});
+  template <class T, int Version>
+  static std::false_type fields_since_test(...);
+
   // Calls.
   template <class T>
   static constexpr const char* field_names() { return T::picklejar_field_names_(); }
@@ -67,6 +74,10 @@ struct access {
   static constexpr const char* transient_names() { return T::picklejar_transient_names_(); }
   template <class T>
   static auto fields(const T& object) { return object.picklejar_fields_(); }
+  template <int Version, class T>
+  static auto fields_since(const T& object) {
+    return object.picklejar_fields_since_(std::integral_constant<int, Version>{});
+  }
   template <class T>
   static void reset_transients(T& object) { object.picklejar_reset_transients_(); }
   template <class T>
@@ -99,6 +110,9 @@ template <class T>
 constexpr bool has_guard = decltype(access::guard_test<T>(0))::value;
 template <class T>
 constexpr bool has_after_load = decltype(access::after_load_test<T>(0))::value;
+/// T declares PICKLEJAR_FIELDS_SINCE(Version, ...).
+template <class T, int Version>
+constexpr bool has_fields_since = decltype(access::fields_since_test<T, Version>(0))::value;
 
 }  // namespace detail
 }  // namespace picklejar

@@ -12,13 +12,15 @@
 //  25  reserved                      7 bytes, zero
 //  32  checksum                      u64
 //  40  header section: type name, metadata count, then key/value pairs; each string is a u32
-//      length and its bytes
+//      length and its bytes. Then, if any versioned type is in the file, a version count and
+//      (type name, u32 version) pairs.
 //  40 + header section size: payload
 // Text formats: a document {"header": {...}, "value": ...} (XML: <picklejar><header>...).
 #pragma once
 
 #include <cstdint>
 #include <cstring>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -70,6 +72,22 @@ inline void begin_binary_container(std::string& out, format fmt, bool little_end
   put_le(out, 0, 8);   // checksum kind + reserved
   put_le(out, 0, 8);   // checksum
   out += section;
+}
+
+/// Adds the version table to the end of the header section (the payload moves up).
+inline void add_binary_version_table(std::string& out, std::size_t container_start,
+                                     const std::map<std::string, std::uint32_t>& versions) {
+  if (versions.empty()) return;
+  std::string table;
+  put_le(table, versions.size(), 4);
+  for (const auto& [name, version] : versions) {
+    put_le(table, name.size(), 4);
+    table += name;
+    put_le(table, version, 4);
+  }
+  const std::size_t section_size = get_le(out.data() + container_start + 12, 4);
+  out.insert(container_start + fixed_header_bytes + section_size, table);
+  patch_le(out, container_start + 12, section_size + table.size(), 4);
 }
 
 inline void finish_binary_container(std::string& out, std::size_t container_start) {
@@ -143,6 +161,13 @@ inline binary_container read_binary_container(std::string_view bytes) {
     std::string key = take_string("metadata");
     info.metadata[key] = take_string("metadata");
   }
+  if (!section.empty()) {
+    std::uint64_t versions = get_le(take(4, "version table").data(), 4);
+    for (std::uint64_t i = 0; i < versions; ++i) {
+      std::string name = take_string("version table");
+      info.type_versions[name] = static_cast<std::uint32_t>(get_le(take(4, "version table").data(), 4));
+    }
+  }
   result.payload = bytes.substr(info.header_bytes);
   return result;
 }
@@ -179,6 +204,21 @@ inline text_node make_text_header(std::string_view type_name, const options& opt
   return header;
 }
 
+inline void add_text_version_table(text_node& header, const std::map<std::string, std::uint32_t>& versions) {
+  if (versions.empty()) return;
+  text_node table;
+  table.name = "versions";
+  table.kind = node_kind::array;
+  for (const auto& [name, version] : versions) {
+    text_node entry;
+    entry.kind = node_kind::object;
+    entry.children.push_back(text_leaf("type", node_kind::string, name));
+    entry.children.push_back(text_leaf("version", node_kind::number, std::to_string(version)));
+    table.children.push_back(std::move(entry));
+  }
+  header.children.push_back(std::move(table));
+}
+
 inline const text_node* find_child(const text_node& parent, std::string_view name) {
   for (const auto& child : parent.children)
     if (child.name == name) return &child;
@@ -212,6 +252,18 @@ inline const text_node& read_text_header(const text_node& document, file_info& i
       const text_node* value = find_child(entry, "value");
       if (!is_leaf(key) || !is_leaf(value)) throw error(errc::format, "a metadata entry is damaged");
       info.metadata[key->text] = value->text;
+    }
+  }
+  if (const text_node* versions = find_child(*header, "versions")) {
+    for (const auto& entry : versions->children) {
+      const text_node* name = find_child(entry, "type");
+      const text_node* version = find_child(entry, "version");
+      std::uint32_t number = 0;
+      if (!is_leaf(name) || !is_leaf(version) || version->text.empty() || version->text.size() > 9 ||
+          version->text.find_first_not_of("0123456789") != std::string::npos)
+        throw error(errc::format, "a version table entry is damaged");
+      for (char digit : version->text) number = number * 10 + static_cast<std::uint32_t>(digit - '0');
+      info.type_versions[name->text] = number;
     }
   }
   const text_node* value = find_child(document, "value");

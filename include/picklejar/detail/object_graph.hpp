@@ -11,8 +11,9 @@
 //
 // Some objects must see their pointees loaded before they finish: a type with after_load(), state
 // hooks (the state may be a temporary that owns them) or a guard (the snapshot must include
-// them), and foreign cereal types (which may load into temporaries). They drain the queue before
-// finishing; writer and reader do so at the same points.
+// them). They drain the queue before finishing; writer and reader do so at the same points.
+// Inside a foreign cereal type (which may save or load through temporaries), pointees are
+// written and read at once instead of deferred.
 #pragma once
 
 #include <cstddef>
@@ -155,6 +156,15 @@ class graph_writer {
   /// Objects written in place (built by from_state() on load) while their state is written.
   std::vector<std::uint32_t>& in_place() noexcept { return in_place_; }
 
+  /// Records that the document holds `version` of the type named `name` (versioned types only).
+  void note_version(const std::string& name, std::uint32_t version) { versions_.emplace(&name, version); }
+  /// The version table for the file's header: type name -> version, sorted by name.
+  std::map<std::string, std::uint32_t> versions() const {
+    std::map<std::string, std::uint32_t> table;
+    for (const auto& [name, version] : versions_) table.emplace(*name, version);
+    return table;
+  }
+
   /// A fresh id for an object owned by a std::unique_ptr (never shared, so never looked up).
   std::uint32_t take_id() {
     if (next_id_ == UINT32_MAX) throw error(errc::limit, "more than 4 billion objects in one document");
@@ -170,7 +180,8 @@ class graph_writer {
 
   void defer(item pending) { queue_.push(pending); }
   std::size_t mark() const noexcept { return queue_.mark(); }
-  std::vector<std::size_t>& marks() noexcept { return marks_; }
+  /// How many foreign cereal classes are being written around the current position.
+  std::size_t& foreign_depth() noexcept { return foreign_depth_; }
 
   /// Writes the contents of pending objects (all, or those queued since `mark`).
   template <class Archive, class WriteItem>
@@ -191,9 +202,10 @@ class graph_writer {
   // Keyed by owner (control block), so that an aliasing pointer into an owned object is noticed.
   std::map<std::shared_ptr<const void>, record, std::owner_less<>> shared_;
   std::unordered_map<std::string, std::uint32_t> type_numbers_;
+  std::unordered_map<const std::string*, std::uint32_t> versions_;
   std::vector<std::uint32_t> in_place_;
   deferred_queue<item> queue_;
-  std::vector<std::size_t> marks_;
+  std::size_t foreign_depth_ = 0;
   std::uint32_t next_id_ = 1;
   const externals* externals_ = nullptr;
   std::size_t max_depth_ = 512;
@@ -220,6 +232,21 @@ class graph_reader {
     max_depth_ = max_depth;
   }
   const externals* external_objects() const noexcept { return externals_; }
+
+  /// The version table from the file's header.
+  void set_versions(const std::map<std::string, std::uint32_t>& table) { file_versions_ = &table; }
+  /// The version of the type named `name` that the file holds; 0 when the file records none.
+  std::uint32_t file_version(const std::string& name) {
+    auto cached = version_cache_.find(&name);
+    if (cached != version_cache_.end()) return cached->second;
+    std::uint32_t version = 0;
+    if (file_versions_ != nullptr) {
+      auto found = file_versions_->find(name);
+      if (found != file_versions_->end()) version = found->second;
+    }
+    version_cache_.emplace(&name, version);
+    return version;
+  }
 
   std::uint32_t next_id() const noexcept { return static_cast<std::uint32_t>(objects_.size() + 1); }
   std::uint32_t add(object added) {
@@ -249,7 +276,7 @@ class graph_reader {
 
   void defer(item pending) { queue_.push(pending); }
   std::size_t mark() const noexcept { return queue_.mark(); }
-  std::vector<std::size_t>& marks() noexcept { return marks_; }
+  std::size_t& foreign_depth() noexcept { return foreign_depth_; }
   template <class Archive, class ReadItem>
   void drain(Archive& archive, ReadItem&& read_item, std::size_t from = SIZE_MAX) {
     if (queue_.empty()) return;
@@ -264,9 +291,11 @@ class graph_reader {
  private:
   std::vector<object> objects_;
   std::vector<std::string> type_names_;
+  const std::map<std::string, std::uint32_t>* file_versions_ = nullptr;
+  std::unordered_map<const std::string*, std::uint32_t> version_cache_;
   std::map<std::pair<std::type_index, std::type_index>, std::pair<bool, std::vector<upcast_function>>> upcasts_;
   deferred_queue<item> queue_;
-  std::vector<std::size_t> marks_;
+  std::size_t foreign_depth_ = 0;
   const externals* externals_ = nullptr;
   std::size_t max_depth_ = 512;
   std::size_t depth_ = 0;

@@ -51,9 +51,10 @@ constexpr bool starts_with(std::string_view text, std::string_view prefix) noexc
   return text.substr(0, prefix.size()) == prefix;
 }
 
-/// A class serialized by its own cereal functions: it may load pointers into temporaries, so the
-/// objects its pointers met are finished before it is. Library types (std, Eigen, cereal's own
-/// wrappers, picklejar's) never do that and are left alone, which keeps chains shallow.
+/// A class serialized by its own cereal functions may save or load pointers into temporaries
+/// that die before it returns, so the objects its pointers meet are written or read at once,
+/// not deferred. Library types (std, Eigen, cereal's own wrappers, picklejar's) never do that
+/// and are left alone, which keeps chains shallow.
 template <class T>
 constexpr bool is_foreign_cereal_class() {
   if constexpr (!std::is_class_v<T> || uses_bridge<T>) {
@@ -67,20 +68,23 @@ constexpr bool is_foreign_cereal_class() {
 
 template <class T, class Archive>
 void class_begins(Archive& archive) {
-  if constexpr (is_foreign_cereal_class<T>()) archive.graph().marks().push_back(archive.graph().mark());
+  if constexpr (is_foreign_cereal_class<T>()) ++archive.graph().foreign_depth();
 }
 
 template <class T, class Archive>
 void class_ends(Archive& archive) {
-  if constexpr (is_foreign_cereal_class<T>()) {
-    auto& marks = archive.graph().marks();
-    const std::size_t from = marks.back();
-    marks.pop_back();
-    if constexpr (std::is_same_v<Archive, binary_output_archive> || std::is_same_v<Archive, text_output_archive>)
-      write_pending_objects(archive, from);
-    else
-      read_pending_objects(archive, from);
-  }
+  if constexpr (is_foreign_cereal_class<T>()) --archive.graph().foreign_depth();
+}
+
+/// Defers a pointee's contents, or handles them at once inside a foreign cereal class.
+template <class Archive, class Item>
+void defer_contents(Archive& archive, const Item& pending) {
+  auto& graph = archive.graph();
+  const std::size_t position = graph.mark();
+  graph.defer(pending);
+  if (graph.foreign_depth() == 0) return;
+  if constexpr (std::is_same_v<Item, graph_writer::item>) write_pending_objects(archive, position);
+  else read_pending_objects(archive, position);
 }
 
 // ---- writing and reading sites ----
@@ -350,7 +354,7 @@ void save_shared_pointer(Archive& archive, const std::shared_ptr<const U>& point
       write(&archive, complete);
       graph.in_place().pop_back();
     } else {
-      graph.defer({site.id, complete, write});
+      defer_contents(archive, graph_writer::item{site.id, complete, write});
     }
     return;
   }
@@ -371,7 +375,7 @@ void save_unique_pointer(Archive& archive, const U* object) {
     if constexpr (std::is_same_v<Archive, text_output_archive>) archive.name_next("value");
     write(&archive, object);
   } else {
-    archive.graph().defer({site.id, complete_object(object), write});
+    defer_contents(archive, graph_writer::item{site.id, complete_object(object), write});
   }
 }
 
@@ -429,7 +433,7 @@ std::shared_ptr<U> create_shared(Archive& archive, const pointer_site& site) {
       std::shared_ptr<void> owner = entry.make_shared(complete);
       graph.add({owner, complete, entry.type, false, true});
       U* object = object_as<U>(graph, path, site.id, entry.type, complete);
-      graph.defer({site.id, complete, entry.read[Archive::family]});
+      defer_contents(archive, graph_reader::item{site.id, complete, entry.read[Archive::family]});
       return std::shared_ptr<U>(std::move(owner), object);
     }
     path.fail(errc::format, "the file gives a subtype '" + site.name + "' for a non-polymorphic " + type_name<U>());
@@ -449,7 +453,7 @@ std::shared_ptr<U> create_shared(Archive& archive, const pointer_site& site) {
   } else {
     auto object = std::make_shared<U>();
     graph.add({object, object.get(), std::type_index(typeid(U)), false, true});
-    graph.defer({site.id, object.get(), &read_contents<Archive, U>});
+    defer_contents(archive, graph_reader::item{site.id, object.get(), &read_contents<Archive, U>});
     return object;
   }
 }
@@ -522,7 +526,7 @@ void load_unique_pointer(Archive& archive, std::unique_ptr<U>& pointer) {
         throw;
       }
       pointer.reset(object);
-      graph.defer({site.id, complete, entry.read[Archive::family]});
+      defer_contents(archive, graph_reader::item{site.id, complete, entry.read[Archive::family]});
       return;
     }
     path.fail(errc::format, "the file gives a subtype '" + site.name + "' for a non-polymorphic " + type_name<U>());
@@ -540,7 +544,7 @@ void load_unique_pointer(Archive& archive, std::unique_ptr<U>& pointer) {
   } else {
     pointer.reset(new U());
     graph.add({nullptr, pointer.get(), std::type_index(typeid(U)), true, true});
-    graph.defer({site.id, pointer.get(), &read_contents<Archive, U>});
+    defer_contents(archive, graph_reader::item{site.id, pointer.get(), &read_contents<Archive, U>});
   }
 }
 
