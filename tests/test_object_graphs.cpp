@@ -519,3 +519,70 @@ TEST_P(PointeesFirst, AGuardedObjectsPointeesAreInItsSnapshot) {
 }
 
 PJ_INSTANTIATE_FOR_ALL_FORMATS(PointeesFirst);
+
+// ---- pointers to types built by from_state() (no default constructor) ----
+
+class Vocabulary {
+ public:
+  explicit Vocabulary(std::vector<std::string> words) : words_(std::move(words)) {}
+  std::vector<std::string> get_state() const { return words_; }
+  static Vocabulary from_state(std::vector<std::string> words) { return Vocabulary(std::move(words)); }
+  const std::vector<std::string>& words() const { return words_; }
+
+ private:
+  std::vector<std::string> words_;
+};
+
+struct UsesVocabulary {
+  std::shared_ptr<const Vocabulary> shared;
+  std::shared_ptr<const Vocabulary> again;
+  std::unique_ptr<Vocabulary> owned;
+  PICKLEJAR_FIELDS(shared, again, owned)
+};
+
+class FromState : public pj_test::FormatTest {};
+
+TEST_P(FromState, PointeesBuiltByFromStateKeepSharing) {
+  UsesVocabulary original;
+  original.shared = std::make_shared<Vocabulary>(std::vector<std::string>{"a", "b"});
+  original.again = original.shared;
+  original.owned = std::make_unique<Vocabulary>(std::vector<std::string>{"c"});
+  auto loaded = pj_test::round_trip(original, GetParam());
+  ASSERT_TRUE(loaded.shared && loaded.owned);
+  EXPECT_EQ(loaded.shared->words(), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(loaded.again, loaded.shared);
+  EXPECT_EQ(loaded.owned->words(), std::vector<std::string>{"c"});
+}
+
+// A cycle through a from_state type cannot be built: refused on save, not written unloadable.
+class Ring {
+ public:
+  struct State {
+    int value = 0;
+    std::shared_ptr<Ring> next;
+    PICKLEJAR_FIELDS(value, next)
+  };
+  explicit Ring(int value) : value_(value) {}
+  State get_state() const { return {value_, next_}; }
+  static Ring from_state(State state) {
+    Ring ring(state.value);
+    ring.next_ = state.next;
+    return ring;
+  }
+  int value_;
+  std::shared_ptr<Ring> next_;
+};
+
+TEST_P(FromState, ACycleThroughFromStateIsRefusedOnSave) {
+  auto ring = std::make_shared<Ring>(1);
+  ring->next_ = ring;
+  pj_test::expect_error(picklejar::errc::type, [&] { picklejar::dumps(ring, opts()); });
+  ring->next_.reset();
+  auto chain = std::make_shared<Ring>(1);
+  chain->next_ = std::make_shared<Ring>(2);  // no cycle: fine
+  auto loaded = pj_test::round_trip(chain, GetParam());
+  ASSERT_TRUE(loaded->next_);
+  EXPECT_EQ(loaded->next_->value_, 2);
+}
+
+PJ_INSTANTIATE_FOR_ALL_FORMATS(FromState);

@@ -250,11 +250,14 @@ template <class U>
 constexpr bool created_by_default = !std::is_abstract_v<U> && std::is_default_constructible_v<U>;
 
 /// How a type without a default constructor is built when loaded behind a pointer: its state is
-/// read in place (the contents follow the site), then from_state() builds it.
+/// read in place (the contents follow the site), then from_state() builds it. (A polymorphic one
+/// could be a subtype, so it goes through the registry instead.)
 template <class U>
 constexpr bool built_in_place = [] {
-  if constexpr (std::is_abstract_v<U> || std::is_default_constructible_v<U> || !has_state_hooks<U>) return false;
-  else return has_from_state<U, state_type_t<U>&&>();
+  if constexpr (std::is_polymorphic_v<U> || std::is_default_constructible_v<U> || !has_state_hooks<U>)
+    return false;
+  else
+    return has_from_state<U, state_type_t<U>&&>();
 }();
 
 /// A polymorphic type that loading cannot create itself (abstract, or a protected constructor):
