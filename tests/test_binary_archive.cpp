@@ -71,7 +71,7 @@ TEST(BinaryByteOrder, AFileFromAMachineOfTheOtherOrderLoads) {
   big_endian[10] = static_cast<char>(picklejar::format::binary);
   big_endian[11] = 0;  // flag: not little-endian
   std::reverse(big_endian.end() - 4, big_endian.end());
-  EXPECT_EQ(picklejar::loads<Probe>(big_endian).value, 0x0a0b0c0du);
+  EXPECT_EQ(picklejar::loads<Probe>(pj_test::reseal(big_endian)).value, 0x0a0b0c0du);
 }
 
 }  // namespace

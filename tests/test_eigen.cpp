@@ -153,7 +153,7 @@ std::string as_type(const From& from, picklejar::format fmt) {
     bytes[12] = static_cast<char>(bytes[12] + static_cast<int>(to_name.size()) - static_cast<int>(from_name.size()));
   }
   bytes.replace(at, from_name.size(), to_name);
-  return bytes;
+  return pj_test::reseal(bytes);
 }
 
 TEST_P(EigenDense, ShapesAreCheckedAgainstTheType) {
@@ -184,7 +184,7 @@ TEST(EigenDenseHostile, BadDimensionsAreErrorsNotAllocations) {
     std::string text = json;
     text.replace(text.find("\"rows\": 2"), 9, "\"rows\": " + rows);
     text.replace(text.find("\"cols\": 2"), 9, "\"cols\": " + cols);
-    return text;
+    return pj_test::reseal(text);
   };
   pj_test::expect_error(picklejar::errc::format, [&] { picklejar::loads<Dynamic>(with("-1", "2")); });
   pj_test::expect_error(picklejar::errc::format, [&] { picklejar::loads<Dynamic>(with("3", "2")); });
@@ -203,7 +203,7 @@ TEST(EigenDenseHostile, BinaryClaimOfHugeMatrixFailsBeforeAllocating) {
   const std::int64_t huge = std::int64_t{1} << 20;  // 2^40 floats: 4 TiB
   std::memcpy(&bytes[payload], &huge, sizeof huge);
   std::memcpy(&bytes[payload + 8], &huge, sizeof huge);
-  auto error = pj_test::expect_error(picklejar::errc::format, [&] { picklejar::loads<Dynamic>(bytes); });
+  auto error = pj_test::expect_error(picklejar::errc::format, [&] { picklejar::loads<Dynamic>(pj_test::reseal(bytes)); });
   EXPECT_NE(std::string(error.what()).find("ends inside"), std::string::npos) << error.what();
 }
 
@@ -262,7 +262,7 @@ TEST(EigenSparseHostile, InvalidStructureIsRejected) {
     auto at = text.find(from);
     EXPECT_NE(at, std::string::npos) << from;
     text.replace(at, from.size(), to);
-    return text;
+    return pj_test::reseal(text);
   };
   std::string inner = json.substr(json.find("\"inner_indices\": ["));
   inner = inner.substr(0, inner.find(']') + 1);

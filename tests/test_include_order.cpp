@@ -21,11 +21,13 @@ TEST(IncludeOrder, MalformedJsonThrowsAfterRapidJsonWasIncludedFirst) {
   // assertion (GetArray on a number).
   std::string wrong_kind = json;
   wrong_kind.replace(wrong_kind.find("[1, 2, 3]"), 9, "7");
-  pj_test::expect_error(picklejar::errc::format, [&] { picklejar::loads<Settings>(wrong_kind); });
+  pj_test::expect_error(picklejar::errc::format, [&] { picklejar::loads<Settings>(pj_test::reseal(wrong_kind)); });
   std::string wrong_string = json;
   wrong_string.replace(wrong_string.find("\"s\""), 3, "{}");
-  pj_test::expect_error(picklejar::errc::format, [&] { picklejar::loads<Settings>(wrong_string); });
-  pj_test::expect_error(picklejar::errc::format, [&] { picklejar::loads<Settings>(json.substr(0, json.size() / 2)); });
+  pj_test::expect_error(picklejar::errc::format, [&] { picklejar::loads<Settings>(pj_test::reseal(wrong_string)); });
+  pj_test::expect_error(picklejar::errc::format, [&] {
+    picklejar::loads<Settings>(json.substr(0, json.size() / 2), pj_test::unverified());
+  });
   // RapidJSON itself still works beside picklejar
   rapidjson::Document document;
   document.Parse(json.c_str());

@@ -3,7 +3,6 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <string>
 #include <utility>
 #include <vector>
@@ -275,8 +274,7 @@ TEST(JsonParse, ErrorsGiveLineAndColumn) {
   EXPECT_NE(std::string(parse_error("x").what()).find("[picklejar.error.format]"), std::string::npos);
 }
 
-TEST(JsonParse, MillionDeepNestingHitsTheLimitQuickly) {
-  const auto start = std::chrono::steady_clock::now();
+TEST(JsonParse, MillionDeepNestingHitsTheLimit) {
   const std::string arrays(1000000, '[');
   const picklejar::error e = parse_error(arrays, 512);
   EXPECT_EQ(e.code(), errc::limit);
@@ -288,7 +286,6 @@ TEST(JsonParse, MillionDeepNestingHitsTheLimitQuickly) {
 
   const std::string balanced = std::string(1000000, '[') + std::string(1000000, ']');
   EXPECT_EQ(parse_error(balanced, 512).code(), errc::limit);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
 }
 
 TEST(JsonParse, DeepNestingWithinAGenerousLimitUsesNoRecursion) {

@@ -175,7 +175,7 @@ TEST_P(Registration, AnUnknownNameOnLoadIsATypeErrorNamingIt) {
   const auto at = bytes.find("zoo.ReLU");
   ASSERT_NE(at, std::string::npos);
   bytes.replace(at, 8, "zoo.Evil");
-  auto failure = expect_error(errc::type, [&] { picklejar::loads<zoo::Sequential>(bytes); });
+  auto failure = expect_error(errc::type, [&] { picklejar::loads<zoo::Sequential>(pj_test::reseal(bytes)); });
   EXPECT_NE(failure.reason().find("'zoo.Evil'"), std::string::npos) << failure.what();
   EXPECT_EQ(failure.field_path(), "Sequential.layers[1]") << failure.what();
 }
@@ -192,7 +192,7 @@ TEST_P(Registration, ARegisteredTypeOutsideThePointersHierarchyIsRefused) {
   const auto at = bytes.find("zoo::Conv2D");
   ASSERT_NE(at, std::string::npos);
   bytes.replace(at, 11, "zoo.Pooling");  // the same length, so the binary stays well formed
-  expect_error(errc::format, [&] { picklejar::loads<decltype(other)>(bytes); });
+  expect_error(errc::format, [&] { picklejar::loads<decltype(other)>(pj_test::reseal(bytes)); });
 }
 
 TEST_P(Registration, ABaseWithAProtectedConstructorIsCreatedOnlyAsASubtype) {
@@ -240,7 +240,7 @@ TEST(RegistrationCrafted, AbstractPointerWithoutATypeIsAFormatError) {  // craft
   ASSERT_NE(type_at, std::string::npos);
   const auto comma = text.rfind(',', type_at);
   text.erase(comma, type_at + std::string("\"type\": \"Dense\"").size() - comma);
-  expect_error(errc::format, [&] { picklejar::loads<zoo::Sequential>(text); });
+  expect_error(errc::format, [&] { picklejar::loads<zoo::Sequential>(pj_test::reseal(text)); });
 }
 
 

@@ -44,6 +44,9 @@ struct options {
   std::uint64_t max_bytes = std::uint64_t{1} << 36;  // 64 GiB
   /// Deepest nesting of objects load accepts (errc::limit beyond); guards the stack.
   std::size_t max_depth = 512;
+  /// Check the file's checksum before reading anything else (errc::integrity when it does not
+  /// match or is missing). Turn off only to load a hand-edited JSON or XML file.
+  bool verify_checksum = true;
   /// Objects that belong to the application: saved as their names, resolved by name on load.
   picklejar::externals externals;
 };
@@ -56,6 +59,7 @@ struct file_info {
   std::map<std::string, std::string> metadata;
   /// The version of every versioned type in the file (PICKLEJAR_VERSION), by type name.
   std::map<std::string, std::uint32_t> type_versions;
+  std::string checksum;             ///< "xxh3-64:" and 16 hex digits, as stored in the file
   std::uint64_t file_bytes = 0;
   std::uint64_t header_bytes = 0;   ///< everything before the payload (binary formats)
   std::uint64_t payload_bytes = 0;  ///< the serialized object itself

@@ -60,9 +60,10 @@ void write_document_unchecked(const T& object, const options& opts, std::string&
         archive.graph().configure(&opts.externals, opts.max_depth);
         archive(cereal::make_nvp("value", object));
         finish_pending_objects(archive);
+        checksum_stream& checksum = archive.payload_checksum();  // before the table moves the payload
         add_binary_version_table(out, start, archive.graph().versions());
+        finish_binary_container(out, start, checksum);
       }
-      finish_binary_container(out, start);
       return;
     }
     case format::json:
@@ -80,8 +81,10 @@ void write_document_unchecked(const T& object, const options& opts, std::string&
         if (!objects.children.empty()) document.children.push_back(std::move(objects));
         add_text_version_table(document.children.front(), archive.graph().versions());
       }
+      const std::size_t start = out.size();
       if (opts.format == format::json) write_json(document, out);
       else write_xml(document, out);
+      seal_text_document(out, start);
       return;
     }
   }
@@ -110,6 +113,26 @@ inline text_node parse_text_document(std::string_view bytes, format fmt, const o
   // One tree level per object level, plus the document and header levels.
   const std::size_t depth_limit = opts.max_depth + 4;
   return fmt == format::json ? parse_json(bytes, depth_limit) : parse_xml(bytes, depth_limit);
+}
+
+/// Verifies a text document's checksum (when asked) before parsing it, then parses it and reads
+/// its header into `info`.
+inline text_node read_text_document(std::string_view bytes, format fmt, const options& opts, file_info& info) {
+  const std::string checksum = opts.verify_checksum ? verify_text_checksum(bytes) : std::string();
+  // Without a checksum nothing was verified: the document is still parsed, under the limits, so
+  // that something that is not a picklejar document at all is reported as such (errc::format).
+  text_node document = parse_text_document(bytes, fmt, opts);
+  read_text_header(document, info);
+  if (opts.verify_checksum && checksum.empty()) {
+    throw error(errc::integrity, "the document carries no checksum (options.verify_checksum = false "
+                                 "loads a hand-edited file unverified)");
+  }
+  if (opts.verify_checksum && info.checksum != checksum)
+    throw error(errc::integrity, "the checksum verified is not the one in the document's header");
+  info.format = fmt;
+  info.file_bytes = bytes.size();
+  info.payload_bytes = bytes.size();
+  return document;
 }
 
 inline void check_root_type(const std::string& found, const std::string& expected) {
@@ -144,7 +167,7 @@ void read_document(std::string_view bytes, const options& opts, T& object) {
   }
   const std::string expected = root_type_name<T>();
   if (looks_binary(bytes)) {
-    binary_container container = read_binary_container(bytes);
+    binary_container container = read_binary_container(bytes, opts.verify_checksum);
     check_root_type(container.info.type_name, expected);
     field_path path(short_type_name(expected), opts.max_depth);
     binary_input_archive archive(container.payload.data(), container.payload.size(),
@@ -163,9 +186,8 @@ void read_document(std::string_view bytes, const options& opts, T& object) {
     return;
   }
   const format fmt = detect_text_format(bytes);
-  const text_node document = parse_text_document(bytes, fmt, opts);
   file_info info;
-  read_text_header(document, info);
+  const text_node document = read_text_document(bytes, fmt, opts, info);
   check_root_type(info.type_name, expected);
   field_path path(short_type_name(expected), opts.max_depth);
   text_input_archive archive(document, fmt == format::xml, path);
@@ -312,17 +334,38 @@ T load(std::istream& in, const options& opts = {}) {
   return loads<T>(detail::read_stream(in, opts.max_bytes), opts);
 }
 
-/// Reads a file's header (format, root type, metadata, sizes) without loading the object.
+/// Reads a file's header (format, root type, versions, metadata, sizes, stored checksum) without
+/// loading the object; a binary file's payload is not even read. The checksum is not verified:
+/// verify() does that.
 inline file_info inspect(const std::filesystem::path& path, const options& opts = {}) {
   return detail::attributing_errors_to(path, [&] {
+    std::uint64_t size = 0;
+    std::string head = detail::read_file_start(path, detail::fixed_header_bytes, size);
+    if (detail::looks_binary(head) && head.size() == detail::fixed_header_bytes) {
+      const std::uint64_t header_bytes = detail::fixed_header_bytes + detail::get_le(head.data() + 12, 4);
+      head = detail::read_file_start(path, std::min<std::uint64_t>(header_bytes, size), size);
+      return detail::read_binary_container(head, false, size).info;
+    }
     std::string bytes = detail::read_whole_file(path, opts.max_bytes);
-    if (detail::looks_binary(bytes)) return detail::read_binary_container(bytes).info;
     file_info info;
-    info.format = detail::detect_text_format(bytes);
-    detail::text_node document = detail::parse_text_document(bytes, info.format, opts);
-    detail::read_text_header(document, info);
-    info.file_bytes = bytes.size();
-    info.payload_bytes = bytes.size();
+    options unverified = opts;
+    unverified.verify_checksum = false;
+    detail::read_text_document(bytes, detail::detect_text_format(bytes), unverified, info);
+    return info;
+  });
+}
+
+/// Reads a whole file and checks it as load() would before trusting it: the container, the sizes
+/// and the checksum. Returns the header; throws picklejar::error (errc::integrity for a damaged
+/// file) naming the file. The object itself is not loaded.
+inline file_info verify(const std::filesystem::path& path, const options& opts = {}) {
+  return detail::attributing_errors_to(path, [&] {
+    std::string bytes = detail::read_whole_file(path, opts.max_bytes);
+    if (detail::looks_binary(bytes)) return detail::read_binary_container(bytes, true).info;
+    file_info info;
+    options verified = opts;
+    verified.verify_checksum = true;
+    detail::read_text_document(bytes, detail::detect_text_format(bytes), verified, info);
     return info;
   });
 }

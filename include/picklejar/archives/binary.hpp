@@ -12,6 +12,7 @@
 #include <string>
 #include <type_traits>
 
+#include "picklejar/detail/checksum.hpp"
 #include "picklejar/detail/field_path.hpp"
 #include "picklejar/detail/object_graph.hpp"
 
@@ -32,17 +33,29 @@ inline void reverse_bytes(void* value) noexcept {
 }
 
 /// Writes values in the host's byte order, or in little-endian order when asked to (portable).
+/// What it writes is checksummed as it goes, a chunk at a time while the chunk is still in the
+/// cache, rather than in a second pass over the whole payload.
 class binary_output_archive
     : public cereal::OutputArchive<binary_output_archive, cereal::AllowEmptyClassElision> {
  public:
   binary_output_archive(std::string& out, bool little_endian)
-      : OutputArchive(this), out_(out), swap_(little_endian != host_is_little_endian()) {}
+      : OutputArchive(this),
+        out_(out),
+        swap_(little_endian != host_is_little_endian()),
+        hashed_until_(out.size()) {}
 
   static constexpr std::size_t family = 0;  ///< index into registered_type::write
   graph_writer& graph() noexcept { return graph_; }
 
   void write_bytes(const void* data, std::size_t size) {
     out_.append(static_cast<const char*>(data), size);
+    if (out_.size() - hashed_until_ >= checksum_chunk) hash_written();
+  }
+
+  /// The checksum state over everything this archive wrote (the payload), for the container.
+  checksum_stream& payload_checksum() {
+    hash_written();
+    return checksum_;
   }
 
   template <class T>
@@ -67,8 +80,17 @@ class binary_output_archive
   }
 
  private:
+  static constexpr std::size_t checksum_chunk = std::size_t{1} << 18;
+
+  void hash_written() {
+    checksum_.update(out_.data() + hashed_until_, out_.size() - hashed_until_);
+    hashed_until_ = out_.size();
+  }
+
   std::string& out_;
   bool swap_;
+  std::size_t hashed_until_;
+  checksum_stream checksum_;
   graph_writer graph_;
 };
 

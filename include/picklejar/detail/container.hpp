@@ -8,9 +8,10 @@
 //  11  flags                         u8  (bit 0: payload is little-endian)
 //  12  header section size           u32
 //  16  payload size                  u64
-//  24  checksum kind                 u8  (0: none yet; reserved for a checksum of header+payload)
+//  24  checksum kind                 u8  (1: XXH3-64)
 //  25  reserved                      7 bytes, zero
-//  32  checksum                      u64
+//  32  checksum                      u64: XXH3-64 of the payload, then the header section, then
+//                                    bytes 0-31 (everything in the file but the checksum itself)
 //  40  header section: type name, metadata count, then key/value pairs; each string is a u32
 //      length and its bytes. Then, if any versioned type is in the file, a version count and
 //      (type name, u32 version) pairs.
@@ -24,6 +25,7 @@
 #include <string>
 #include <string_view>
 
+#include "picklejar/detail/checksum.hpp"
 #include "picklejar/detail/text_tree.hpp"
 #include "picklejar/error.hpp"
 #include "picklejar/options.hpp"
@@ -90,10 +92,16 @@ inline void add_binary_version_table(std::string& out, std::size_t container_sta
   patch_le(out, container_start + 12, section_size + table.size(), 4);
 }
 
-inline void finish_binary_container(std::string& out, std::size_t container_start) {
-  std::size_t header_end = container_start + fixed_header_bytes +
-                           get_le(out.data() + container_start + 12, 4);
+/// Patches the payload size in and seals the file with its checksum; `checksum` already holds
+/// the payload, hashed while it was written.
+inline void finish_binary_container(std::string& out, std::size_t container_start, checksum_stream& checksum) {
+  const std::size_t section_start = container_start + fixed_header_bytes;
+  const std::size_t header_end = section_start + get_le(out.data() + container_start + 12, 4);
   patch_le(out, container_start + 16, out.size() - header_end, 8);
+  patch_le(out, container_start + 24, static_cast<std::uint8_t>(checksum_kind::xxh3_64), 1);
+  checksum.update(out.data() + section_start, header_end - section_start);
+  checksum.update(out.data() + container_start, 32);
+  patch_le(out, container_start + 32, checksum.digest(), 8);
 }
 
 inline bool looks_binary(std::string_view bytes) {
@@ -107,16 +115,69 @@ struct binary_container {
   std::string_view payload;
 };
 
-/// Reads and checks the header; the payload must be exactly as long as the header says.
-inline binary_container read_binary_container(std::string_view bytes) {
+/// Checks the checksum of a whole binary file whose sizes are known to be consistent.
+inline void verify_binary_checksum(std::string_view bytes, std::uint64_t header_bytes) {
+  const auto kind = static_cast<checksum_kind>(get_le(bytes.data() + 24, 1));
+  if (kind == checksum_kind::none) {
+    throw error(errc::integrity, "the file carries no checksum (options.verify_checksum = false loads it "
+                                 "unverified)");
+  }
+  if (kind != checksum_kind::xxh3_64) {
+    throw error(errc::format, "the header names checksum kind " + std::to_string(static_cast<int>(kind)) +
+                                  ", which this program does not know");
+  }
+  checksum_stream checksum;
+  checksum.update(bytes.substr(header_bytes));
+  checksum.update(bytes.substr(fixed_header_bytes, header_bytes - fixed_header_bytes));
+  checksum.update(bytes.substr(0, 32));
+  const std::uint64_t stored = get_le(bytes.data() + 32, 8);
+  if (checksum.digest() != stored) {
+    throw error(errc::integrity, "the checksum does not match: the file is damaged (stored " +
+                                     checksum_to_text(stored) + ", computed " +
+                                     checksum_to_text(checksum.digest()) + ")");
+  }
+}
+
+/// Reads and checks the header; the payload must be exactly as long as the header says, and the
+/// checksum is verified (when asked) before the header section is read.
+/// `bytes` may be only the start of the file (at least its header) when the checksum is not
+/// verified; `file_size` is then the whole file's size.
+inline binary_container read_binary_container(std::string_view bytes, bool verify_checksum = true,
+                                              std::uint64_t file_size = UINT64_MAX) {
   binary_container result;
   file_info& info = result.info;
-  if (bytes.size() < fixed_header_bytes) {
-    throw error(errc::integrity, "the file is truncated: " + std::to_string(bytes.size()) +
+  if (file_size == UINT64_MAX) file_size = bytes.size();
+  if (file_size < fixed_header_bytes || bytes.size() < fixed_header_bytes) {
+    throw error(errc::integrity, "the file is truncated: " + std::to_string(file_size) +
                                      " bytes, shorter than a picklejar header");
   }
+  // The sizes first (a file of another length is torn), then the checksum, and only then what
+  // the header says: a damaged byte anywhere, the version field included, is errc::integrity.
+  std::uint64_t section_bytes = get_le(bytes.data() + 12, 4);
+  std::uint64_t payload_bytes = get_le(bytes.data() + 16, 8);
+  std::uint64_t available = file_size - fixed_header_bytes;
+  if (section_bytes > available || payload_bytes != available - section_bytes ||
+      bytes.size() < fixed_header_bytes + section_bytes) {
+    throw error(errc::integrity, "the file is " + std::to_string(file_size) +
+                                     " bytes but its header describes " +
+                                     std::to_string(fixed_header_bytes + section_bytes + payload_bytes) +
+                                     " (truncated or extended)");
+  }
+  info.file_bytes = file_size;
+  info.header_bytes = fixed_header_bytes + section_bytes;
+  info.payload_bytes = payload_bytes;
   info.container_version = static_cast<std::uint16_t>(get_le(bytes.data() + 8, 2));
-  if (info.container_version == 0 || info.container_version > container_version) {
+  const bool known_version = info.container_version != 0 && info.container_version <= container_version;
+  if (verify_checksum) {
+    try {
+      verify_binary_checksum(bytes, info.header_bytes);
+    } catch (const error& failure) {
+      if (known_version) throw;
+      throw error(failure.code(), failure.reason() + "; or it was written by a newer picklejar (container "
+                                                     "version " + std::to_string(info.container_version) + ")");
+    }
+  }
+  if (!known_version) {
     throw error(errc::version, "the file's container version is " +
                                    std::to_string(info.container_version) +
                                    "; this program reads versions up to " +
@@ -129,18 +190,8 @@ inline binary_container read_binary_container(std::string_view bytes) {
   }
   info.format = static_cast<format>(format_byte);
   result.little_endian = (get_le(bytes.data() + 11, 1) & flag_little_endian) != 0;
-  std::uint64_t section_bytes = get_le(bytes.data() + 12, 4);
-  std::uint64_t payload_bytes = get_le(bytes.data() + 16, 8);
-  std::uint64_t available = bytes.size() - fixed_header_bytes;
-  if (section_bytes > available || payload_bytes != available - section_bytes) {
-    throw error(errc::integrity, "the file is " + std::to_string(bytes.size()) +
-                                     " bytes but its header describes " +
-                                     std::to_string(fixed_header_bytes + section_bytes + payload_bytes) +
-                                     " (truncated or extended)");
-  }
-  info.file_bytes = bytes.size();
-  info.header_bytes = fixed_header_bytes + section_bytes;
-  info.payload_bytes = payload_bytes;
+  if (get_le(bytes.data() + 24, 1) == static_cast<std::uint8_t>(checksum_kind::xxh3_64))
+    info.checksum = checksum_to_text(get_le(bytes.data() + 32, 8));
 
   std::string_view section = bytes.substr(fixed_header_bytes, section_bytes);
   auto take = [&section](std::uint64_t count, const char* what) {
@@ -189,6 +240,9 @@ inline text_node make_text_header(std::string_view type_name, const options& opt
   header.children.push_back(text_leaf("format", node_kind::string, text_magic));
   header.children.push_back(
       text_leaf("container_version", node_kind::number, std::to_string(container_version)));
+  // Written as zeros, then replaced by the checksum of the whole document as written.
+  header.children.push_back(text_leaf("checksum", node_kind::string,
+                                      checksum_to_text(0)));
   header.children.push_back(text_leaf("type", node_kind::string, std::string(type_name)));
   text_node metadata;
   metadata.name = "metadata";
@@ -202,6 +256,36 @@ inline text_node make_text_header(std::string_view type_name, const options& opt
   }
   header.children.push_back(std::move(metadata));
   return header;
+}
+
+/// Replaces the zero checksum that the header of the document in out[start..] holds with the
+/// checksum of the document (taken with the zeros in place).
+inline void seal_text_document(std::string& out, std::size_t start) {
+  const std::size_t at = out.find(checksum_to_text(0), start);
+  if (at == std::string::npos) throw error(errc::format, "internal: no checksum placeholder in the document");
+  checksum_stream checksum;
+  checksum.update(std::string_view(out).substr(start));
+  const std::string sealed = checksum_to_text(checksum.digest());
+  out.replace(at, sealed.size(), sealed);
+}
+
+/// Verifies a text document's checksum before it is parsed: the first "xxh3-64:" in the bytes
+/// is the header's (the header comes first, and the caller checks that it is). Returns it, or an
+/// empty string when the bytes hold none.
+inline std::string verify_text_checksum(std::string_view bytes) {
+  const std::size_t at = bytes.find(text_checksum_prefix);
+  const std::size_t digits_at = at + text_checksum_prefix.size();
+  if (at == std::string_view::npos || bytes.size() - digits_at < text_checksum_digits) return {};
+  const std::string stored(bytes.substr(at, text_checksum_prefix.size() + text_checksum_digits));
+  checksum_stream checksum;
+  checksum.update(bytes.substr(0, digits_at));
+  checksum.update(std::string(text_checksum_digits, '0'));
+  checksum.update(bytes.substr(digits_at + text_checksum_digits));
+  if (checksum_to_text(checksum.digest()) != stored) {
+    throw error(errc::integrity, "the checksum does not match: the document is damaged or was edited "
+                                 "(stored " + stored + ", computed " + checksum_to_text(checksum.digest()) + ")");
+  }
+  return stored;
 }
 
 inline void add_text_version_table(text_node& header, const std::map<std::string, std::uint32_t>& versions) {
@@ -243,6 +327,7 @@ inline const text_node& read_text_header(const text_node& document, file_info& i
                                    "; this program reads version " + std::to_string(container_version));
   }
   info.container_version = container_version;
+  if (const text_node* checksum = find_child(*header, "checksum"); is_leaf(checksum)) info.checksum = checksum->text;
   const text_node* type = find_child(*header, "type");
   if (!is_leaf(type)) throw error(errc::format, "the header has no root type");
   info.type_name = type->text;

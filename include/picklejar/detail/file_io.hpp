@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -44,19 +45,15 @@ class file_descriptor {
   int fd_;
 };
 
-inline std::string read_whole_file(const std::filesystem::path& path, std::uint64_t max_bytes) {
+/// Reads at most `limit` bytes from the start of a regular file; `size` receives the file's size.
+inline std::string read_file_start(const std::filesystem::path& path, std::uint64_t limit, std::uint64_t& size) {
   file_descriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (file.get() < 0) fail_io("cannot open the file", path, errno);
   struct stat status {};
   if (::fstat(file.get(), &status) != 0) fail_io("cannot read the file's size", path, errno);
   if (!S_ISREG(status.st_mode)) throw error(errc::io, "not a regular file", path.string());
-  auto size = static_cast<std::uint64_t>(status.st_size);
-  if (size > max_bytes) {
-    throw error(errc::limit, "the file is " + std::to_string(size) + " bytes, more than the limit of " +
-                                 std::to_string(max_bytes) + " (options.max_bytes)",
-                path.string());
-  }
-  std::string bytes(static_cast<std::size_t>(size), '\0');
+  size = static_cast<std::uint64_t>(status.st_size);
+  std::string bytes(static_cast<std::size_t>(std::min(size, limit)), '\0');
   std::size_t done = 0;
   while (done < bytes.size()) {
     ssize_t got = ::read(file.get(), bytes.data() + done, bytes.size() - done);
@@ -66,6 +63,18 @@ inline std::string read_whole_file(const std::filesystem::path& path, std::uint6
     done += static_cast<std::size_t>(got);
   }
   bytes.resize(done);
+  return bytes;
+}
+
+inline std::string read_whole_file(const std::filesystem::path& path, std::uint64_t max_bytes) {
+  std::uint64_t size = 0;
+  std::string bytes = read_file_start(path, max_bytes + 1, size);
+  if (size > max_bytes || bytes.size() > max_bytes) {
+    throw error(errc::limit, "the file is " + std::to_string(std::max<std::uint64_t>(size, bytes.size())) +
+                                 " bytes, more than the limit of " + std::to_string(max_bytes) +
+                                 " (options.max_bytes)",
+                path.string());
+  }
   return bytes;
 }
 
