@@ -172,6 +172,56 @@ TEST(HostileInput, SizeClaimsBeyondTheInputFailFast) {
   }
 }
 
+// An element can take far more memory than file bytes (here 4 KiB against 8). A count is only
+// checked against the bytes left, so the vector must grow with the elements that are really
+// there, never be sized by the claim. The allocator records the largest block asked for.
+std::size_t largest_allocation = 0;
+
+template <class T>
+struct recording_allocator {
+  using value_type = T;
+  recording_allocator() = default;
+  template <class U>
+  recording_allocator(const recording_allocator<U>&) noexcept {}
+  T* allocate(std::size_t count) {
+    largest_allocation = std::max(largest_allocation, count * sizeof(T));
+    return std::allocator<T>().allocate(count);
+  }
+  void deallocate(T* pointer, std::size_t count) noexcept { std::allocator<T>().deallocate(pointer, count); }
+  friend bool operator==(const recording_allocator&, const recording_allocator&) { return true; }
+  friend bool operator!=(const recording_allocator&, const recording_allocator&) { return false; }
+};
+
+struct Wide {
+  std::string tag;
+  std::array<double, 512> scratch{};  // never saved
+  PICKLEJAR_FIELDS(tag)
+};
+
+struct ManyWide {
+  std::vector<Wide, recording_allocator<Wide>> items;
+  PICKLEJAR_FIELDS(items)
+};
+
+TEST(HostileInput, AllocationFollowsTheDataNotTheClaim) {
+  ManyWide many;
+  many.items.resize(100);
+  const std::string bytes = picklejar::dumps(many);
+  // the count sits just before the 100 elements of 8 bytes (an empty string's length) each
+  const std::size_t count_at = bytes.size() - 100 * 8 - 8;
+  std::uint64_t count = 0;
+  std::memcpy(&count, &bytes[count_at], sizeof count);
+  ASSERT_EQ(count, 100u);
+  const std::uint64_t claim = 100 * 8;  // as many elements as there are bytes left: passes the count check
+  std::string hostile = bytes;
+  std::memcpy(&hostile[count_at], &claim, sizeof claim);
+  largest_allocation = 0;
+  pj_test::expect_error(errc::format, [&] { picklejar::loads<ManyWide>(pj_test::reseal(hostile)); });
+  EXPECT_LT(largest_allocation, claim * sizeof(Wide) / 2)
+      << "the vector was sized by the claim of " << claim << " elements";
+  EXPECT_GE(largest_allocation, 100 * sizeof(Wide)) << "the 100 real elements were read";
+}
+
 TEST(HostileInput, MaxBytes) {
   std::string bytes = picklejar::dumps(Strings{});
   picklejar::options tight;

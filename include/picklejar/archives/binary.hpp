@@ -11,6 +11,7 @@
 #include <cstring>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include "picklejar/detail/checksum.hpp"
 #include "picklejar/detail/field_path.hpp"
@@ -239,6 +240,21 @@ void prologue(binary_output_archive& archive, const T&) {
 template <class T, std::enable_if_t<std::is_class_v<T> && !is_cereal_wrapper<T>::value, int> = 0>
 void epilogue(binary_output_archive& archive, const T&) {
   class_ends<T>(archive);
+}
+
+// A count is checked only against the bytes left, and an element may take far more memory than
+// file bytes (a struct with a large unsaved array, an empty optional). So a vector of class
+// elements grows as elements actually arrive, instead of being resized to the claimed count:
+// what it allocates is bounded by what the file holds, not by what it claims.
+template <class T, class Allocator, std::enable_if_t<!std::is_arithmetic_v<T>, int> = 0>
+void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, std::vector<T, Allocator>& vector) {
+  cereal::size_type count = 0;
+  archive(cereal::make_size_tag(count));
+  vector.clear();
+  for (cereal::size_type i = 0; i < count; ++i) {
+    vector.emplace_back();
+    archive(vector.back());
+  }
 }
 
 /// Checks that `bytes` can still be read before a loader allocates for them (no-op elsewhere).
