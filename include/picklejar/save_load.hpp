@@ -102,6 +102,7 @@ void write_document(const T& object, const options& opts, std::string& out) {
 }
 
 inline format detect_text_format(std::string_view bytes) {
+  if (bytes.empty()) throw error(errc::integrity, "the file is empty (truncated to nothing)");
   std::size_t first = bytes.find_first_not_of(" \t\r\n");
   if (first != std::string_view::npos && bytes.substr(first, 3) == "\xEF\xBB\xBF") first += 3;
   if (first < bytes.size() && bytes[first] == '{') return format::json;
