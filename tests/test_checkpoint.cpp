@@ -42,7 +42,8 @@ struct TrainState {
 TrainState state_at(std::int64_t epoch, std::size_t size = 8) {
   TrainState state;
   state.epoch = epoch;
-  for (std::size_t i = 0; i < size; ++i) state.weights.push_back(static_cast<double>(epoch) + 0.25 * static_cast<double>(i));
+  for (std::size_t i = 0; i < size; ++i)
+    state.weights.push_back(static_cast<double>(epoch) + 0.25 * static_cast<double>(i));
   return state;
 }
 
@@ -51,7 +52,8 @@ bool is_state_at(const TrainState& state, std::int64_t epoch) {
   return state.epoch == epoch && !state.weights.empty() && state.weights == expected.weights;
 }
 
-checkpoint_options retention(std::size_t keep_last, std::size_t keep_best, metric_mode mode = metric_mode::min) {
+checkpoint_options retention(std::size_t keep_last, std::size_t keep_best,
+                             metric_mode mode = metric_mode::min) {
   checkpoint_options opts;
   opts.keep_last = keep_last;
   opts.keep_best = keep_best;
@@ -145,11 +147,13 @@ TEST(Checkpoint, HeaderMetadataMarksStepMetricAndTime) {
 
 TEST(Checkpoint, MetricsReadBackBitIdenticalAfterRestart) {
   pj_test::temp_dir dir;
-  const std::vector<double> metrics = {0.1 + 0.2, -0.0, 1e-310, std::numeric_limits<double>::max(),
-                                       -std::numeric_limits<double>::infinity(), 2.0 / 3.0};
+  const std::vector<double> metrics = {
+      0.1 + 0.2, -0.0, 1e-310, std::numeric_limits<double>::max(), -std::numeric_limits<double>::infinity(),
+      2.0 / 3.0};
   {
     checkpoint_manager manager(dir.path(), retention(checkpoint_options::keep_all, 1));
-    for (std::size_t i = 0; i < metrics.size(); ++i) manager.save(state_at(0), static_cast<std::int64_t>(i), metrics[i]);
+    for (std::size_t i = 0; i < metrics.size(); ++i)
+      manager.save(state_at(0), static_cast<std::int64_t>(i), metrics[i]);
   }
   checkpoint_manager reopened(dir.path(), retention(checkpoint_options::keep_all, 1));
   ASSERT_EQ(reopened.checkpoints().size(), metrics.size());
@@ -178,7 +182,8 @@ TEST(Checkpoint, RetentionMinModeKeepsLastAndBest) {
   pj_test::temp_dir dir;
   checkpoint_manager manager(dir.path(), retention(2, 3, metric_mode::min));
   for (std::size_t step = 0; step < sample_metrics.size(); ++step) {
-    manager.save(state_at(static_cast<std::int64_t>(step)), static_cast<std::int64_t>(step), sample_metrics[step]);
+    manager.save(state_at(static_cast<std::int64_t>(step)), static_cast<std::int64_t>(step),
+                 sample_metrics[step]);
     EXPECT_LE(manager.checkpoints().size(), 5u);
     EXPECT_EQ(steps_of(manager), steps_on_disk(dir.path()));
   }
@@ -193,7 +198,8 @@ TEST(Checkpoint, RetentionMaxModeKeepsLastAndBest) {
   pj_test::temp_dir dir;
   checkpoint_manager manager(dir.path(), retention(2, 3, metric_mode::max));
   for (std::size_t step = 0; step < sample_metrics.size(); ++step)
-    manager.save(state_at(static_cast<std::int64_t>(step)), static_cast<std::int64_t>(step), sample_metrics[step]);
+    manager.save(state_at(static_cast<std::int64_t>(step)), static_cast<std::int64_t>(step),
+                 sample_metrics[step]);
   // The last two (8, 9) and the three highest: 10 (step 9), 9 (step 4), 8 (step 2).
   EXPECT_EQ(steps_on_disk(dir.path()), (std::vector<std::int64_t>{2, 4, 8, 9}));
   EXPECT_EQ(manager.best()->step, 9);
@@ -226,7 +232,8 @@ TEST(Checkpoint, KeepLastZeroKeepsOnlyTheBest) {
   pj_test::temp_dir dir;
   checkpoint_manager manager(dir.path(), retention(0, 2));
   for (std::size_t step = 0; step < sample_metrics.size(); ++step)
-    manager.save(state_at(static_cast<std::int64_t>(step)), static_cast<std::int64_t>(step), sample_metrics[step]);
+    manager.save(state_at(static_cast<std::int64_t>(step)), static_cast<std::int64_t>(step),
+                 sample_metrics[step]);
   EXPECT_EQ(steps_on_disk(dir.path()), (std::vector<std::int64_t>{3, 6}));
   EXPECT_EQ(manager.latest()->step, 6);  // the latest that is left
   // A checkpoint with no metric is kept only for being recent: here, not at all.
@@ -237,7 +244,8 @@ TEST(Checkpoint, KeepLastZeroKeepsOnlyTheBest) {
 TEST(Checkpoint, KeepAllKeepsEverything) {
   pj_test::temp_dir dir;
   checkpoint_manager manager(dir.path(), retention(checkpoint_options::keep_all, 1));
-  for (std::int64_t step = 0; step < 12; ++step) manager.save(state_at(step), step, static_cast<double>(step));
+  for (std::int64_t step = 0; step < 12; ++step)
+    manager.save(state_at(step), step, static_cast<double>(step));
   EXPECT_EQ(steps_on_disk(dir.path()).size(), 12u);
 }
 
@@ -323,7 +331,8 @@ TEST(Checkpoint, LoadLatestAndLoadBestRestoreTheirState) {
   pj_test::temp_dir dir;
   checkpoint_manager manager(dir.path(), retention(2, 3));
   for (std::size_t step = 0; step < sample_metrics.size(); ++step)
-    manager.save(state_at(static_cast<std::int64_t>(step), 64), static_cast<std::int64_t>(step), sample_metrics[step]);
+    manager.save(state_at(static_cast<std::int64_t>(step), 64), static_cast<std::int64_t>(step),
+                 sample_metrics[step]);
   TrainState latest;
   EXPECT_EQ(manager.load_latest(latest).step, 9);
   EXPECT_TRUE(is_state_at(latest, 9));
@@ -389,7 +398,8 @@ TEST(Checkpoint, ForeignAndDamagedFilesAreReportedSkippedAndKept) {
   pj_test::temp_dir dir;
   {
     checkpoint_manager writer(dir.path(), retention(5, 1));
-    for (std::int64_t step = 0; step < 3; ++step) writer.save(state_at(step), step, static_cast<double>(step));
+    for (std::int64_t step = 0; step < 3; ++step)
+      writer.save(state_at(step), step, static_cast<double>(step));
   }
   write_text(dir / "notes.txt", "learning rate 0.01\n");
   write_text(dir / "ckpt-abc.pj", "not a step");
@@ -429,7 +439,8 @@ TEST(Checkpoint, ForeignAndDamagedFilesAreReportedSkippedAndKept) {
 TEST(Checkpoint, DamageFoundWhileLoadingFallsBackToTheNextCheckpoint) {
   pj_test::temp_dir dir;
   checkpoint_manager manager(dir.path(), retention(3, 2));
-  for (std::int64_t step = 0; step < 4; ++step) manager.save(state_at(step), step, 10.0 - static_cast<double>(step));
+  for (std::int64_t step = 0; step < 4; ++step)
+    manager.save(state_at(step), step, 10.0 - static_cast<double>(step));
   // Now on disk: 1, 2, 3 (recent) and 3, 2 (best). Damage 3 behind the manager's back.
   const fs::path damaged = dir / "ckpt-000000000003.pj";
   const std::string whole = read_text(damaged);
@@ -470,7 +481,8 @@ TEST(Checkpoint, StaleTemporaryFilesAreRemoved) {
   checkpoint_manager manager(dir.path());
   EXPECT_FALSE(fs::exists(stale));
   EXPECT_TRUE(fs::exists(not_ours));
-  EXPECT_TRUE(mentions(manager.problems(), stale.string() + ": removed a temporary file left by an interrupted save"));
+  EXPECT_TRUE(mentions(manager.problems(),
+                       stale.string() + ": removed a temporary file left by an interrupted save"));
   EXPECT_TRUE(mentions(manager.problems(), not_ours.string() + ": ignored"));
   EXPECT_EQ(steps_of(manager), (std::vector<std::int64_t>{4}));
 }
@@ -484,7 +496,8 @@ TEST(Checkpoint, TwoManagersOnOneDirectoryAreRefused) {
   EXPECT_EQ(failure.file(), dir.path().string());
   const std::string message = failure.what();
   EXPECT_NE(message.find("another checkpoint_manager (process " + std::to_string(::getpid()) + ")"),
-            std::string::npos) << message;
+            std::string::npos)
+      << message;
   EXPECT_NE(message.find(dir.path().string()), std::string::npos) << message;
 
   // A moved manager keeps the lock.
@@ -592,7 +605,8 @@ TEST(CheckpointCrash, ASaverKilledAtRandomMomentsLeavesLoadableCheckpoints) {
 
     checkpoint_manager manager(dir.path(), opts);
     for (const std::string& problem : manager.problems()) {
-      ASSERT_NE(problem.find("removed a temporary file left by an interrupted save"), std::string::npos) << problem;
+      ASSERT_NE(problem.find("removed a temporary file left by an interrupted save"), std::string::npos)
+          << problem;
       ++removed_temporaries;
     }
     if (previous_latest >= 0) {
@@ -625,8 +639,8 @@ TEST(CheckpointCrash, ASaverKilledAtRandomMomentsLeavesLoadableCheckpoints) {
   }
   EXPECT_GE(kills, 20);
   EXPECT_GT(previous_latest, 0) << "no checkpoint was ever completed";
-  std::printf("[ crash    ] %d kills, %lld checkpoints saved in all, %d interrupted saves cleaned up\n", kills,
-              static_cast<long long>(previous_latest + 1), removed_temporaries);
+  std::printf("[ crash    ] %d kills, %lld checkpoints saved in all, %d interrupted saves cleaned up\n",
+              kills, static_cast<long long>(previous_latest + 1), removed_temporaries);
 }
 
 }  // namespace

@@ -409,18 +409,21 @@ class checkpoint_manager {
   void remove_stale_temporary(const std::filesystem::path& path) {
     std::error_code failure;
     std::filesystem::remove(path, failure);
-    problems_.push_back(path.string() +
-                        (failure ? ": cannot remove this temporary file left by an interrupted save: " +
-                                       failure.message()
-                                 : ": removed a temporary file left by an interrupted save"));
+    problems_.push_back(
+        path.string() +
+        (failure ? ": cannot remove this temporary file left by an interrupted save: " + failure.message()
+                 : ": removed a temporary file left by an interrupted save"));
   }
 
   /// Adds a checkpoint just written, replacing one of the same step.
   void remember(const checkpoint_info& info) {
-    auto position = std::lower_bound(checkpoints_.begin(), checkpoints_.end(), info.step,
-                                     [](const checkpoint_info& a, std::int64_t step) { return a.step < step; });
-    if (position != checkpoints_.end() && position->step == info.step) *position = info;
-    else checkpoints_.insert(position, info);
+    auto position =
+        std::lower_bound(checkpoints_.begin(), checkpoints_.end(), info.step,
+                         [](const checkpoint_info& a, std::int64_t step) { return a.step < step; });
+    if (position != checkpoints_.end() && position->step == info.step)
+      *position = info;
+    else
+      checkpoints_.insert(position, info);
   }
 
   void forget(std::int64_t step) {
@@ -431,7 +434,8 @@ class checkpoint_manager {
 
   /// Whether `a` ranks before `b` (both have a metric): a better metric, or the same and earlier.
   bool ranks_before(const checkpoint_info& a, const checkpoint_info& b) const {
-    if (a.metric != b.metric) return options_.mode == metric_mode::min ? a.metric < b.metric : a.metric > b.metric;
+    if (a.metric != b.metric)
+      return options_.mode == metric_mode::min ? a.metric < b.metric : a.metric > b.metric;
     return a.step < b.step;
   }
 
@@ -476,11 +480,12 @@ class checkpoint_manager {
   checkpoint_info load_first_loadable(T& object, const std::vector<checkpoint_info>& candidates,
                                       const char* which) {
     if (candidates.empty()) {
-      throw error(errc::io,
-                  std::string(checkpoints_.empty() ? "the directory holds no checkpoint"
-                                                   : "no checkpoint has a metric (all are NaN), so none is best") +
-                      " (load_" + which + ")",
-                  directory_.string());
+      throw error(
+          errc::io,
+          std::string(checkpoints_.empty() ? "the directory holds no checkpoint"
+                                           : "no checkpoint has a metric (all are NaN), so none is best") +
+              " (load_" + which + ")",
+          directory_.string());
     }
     std::string failures;
     for (const checkpoint_info& candidate : candidates) {
@@ -490,7 +495,8 @@ class checkpoint_manager {
       } catch (const error& failure) {
         // Only damage is skipped; a type or version mismatch is the caller's to fix, and an older
         // checkpoint of the same run would fail the same way.
-        if (failure.code() != errc::integrity && failure.code() != errc::format && failure.code() != errc::io) {
+        if (failure.code() != errc::integrity && failure.code() != errc::format &&
+            failure.code() != errc::io) {
           throw;
         }
         problems_.push_back(std::string(failure.what()) + " (skipped by load_" + which + ")");
