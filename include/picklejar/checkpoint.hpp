@@ -25,10 +25,9 @@
 //   plus the caller's own checkpoint_options::file_options.metadata.
 // - No index file: the directory is the truth. A new manager lists the directory and reads each
 //   checkpoint's header with picklejar::inspect. There is nothing to get out of step with the
-//   files and nothing to repair after a crash. Retention bounds the number of files (keep_last +
-//   keep_best), so opening a directory costs about one read of each kept checkpoint (inspect
-//   reads the whole file to check its size); with keep_all and hundreds of large checkpoints that
-//   is the price to weigh. After opening, the manager keeps the list in memory and never rescans.
+//   files and nothing to repair after a crash. Opening a directory reads each checkpoint's header
+//   only (inspect checks the sizes; the checksum is verified when a checkpoint is loaded, and a
+//   damaged one is then skipped). After opening, the manager keeps the list in memory.
 // - Lock. One manager writes a directory at a time: it holds flock(2) on
 //   <dir>/picklejar-checkpoint.lock for its lifetime, and a second manager (in any process, this
 //   one included) gets errc::io naming the directory. The kernel drops a flock when its process
