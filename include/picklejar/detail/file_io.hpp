@@ -5,12 +5,14 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <string>
@@ -87,6 +89,23 @@ inline void write_all(int fd, std::string_view bytes, const std::filesystem::pat
   }
 }
 
+/// Removes temporary files that earlier saves of `path` left behind when their process was killed
+/// ("<path>.pj-tmp-<pid>-<n>" whose process no longer exists). A live process's temporary file is
+/// left alone: it may be saving the same path right now.
+inline void remove_stale_temporaries(const std::filesystem::path& path) {
+  const std::string prefix = path.filename().string() + ".pj-tmp-";
+  const std::filesystem::path directory = path.has_parent_path() ? path.parent_path() : ".";
+  std::error_code ignored;
+  for (std::filesystem::directory_iterator entry(directory, ignored), end; !ignored && entry != end;
+       entry.increment(ignored)) {
+    const std::string name = entry->path().filename().string();
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    const long pid = std::strtol(name.c_str() + prefix.size(), nullptr, 10);
+    if (pid <= 0 || pid == ::getpid()) continue;
+    if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) std::filesystem::remove(entry->path(), ignored);
+  }
+}
+
 inline void write_file_atomically(const std::filesystem::path& path, std::string_view bytes) {
   static std::atomic<unsigned> counter{0};
   std::filesystem::path directory = path.has_parent_path() ? path.parent_path() : ".";
@@ -107,6 +126,7 @@ inline void write_file_atomically(const std::filesystem::path& path, std::string
   if (dir.get() >= 0 && ::fsync(dir.get()) != 0 && errno != EINVAL) {
     fail_io("cannot flush the directory to disk", path, errno);
   }
+  remove_stale_temporaries(path);
 }
 
 }  // namespace picklejar::detail
