@@ -9,7 +9,9 @@
 //                      what save does, minus serialization and checksum
 //   save/picklejar     picklejar::save
 //   dumps/picklejar    picklejar::dumps: the file's bytes in memory (a copy of the matrix + checksum)
-//   copy/memcpy        the matrix's bytes appended to an empty std::string (the copy dumps makes)
+//   copy/memcpy        the matrix's bytes appended to an empty std::string (the copy dumps makes,
+//                      into new memory: the kernel maps and zeroes its pages on first touch)
+//   copy/memcpy_reused the same copy into a buffer allocated and touched once, before timing
 //   checksum/xxh3      XXH3-64 over the 256 MiB (picklejar::detail::checksum_stream)
 //
 // Every file benchmark starts from a directory without the target (its removal is not timed), so
@@ -164,6 +166,15 @@ void copy_memcpy(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * matrix_bytes));
 }
 
+void copy_memcpy_reused(benchmark::State& state) {
+  std::string bytes(matrix_bytes, '\0');
+  for (auto _ : state) {
+    std::memcpy(bytes.data(), matrix_data(), matrix_bytes);
+    benchmark::DoNotOptimize(bytes.data());
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * matrix_bytes));
+}
+
 void checksum_xxh3(benchmark::State& state) {
   for (auto _ : state) {
     picklejar::detail::checksum_stream checksum;
@@ -213,9 +224,13 @@ int main(int argc, char** argv) {
     bool on_disk;
   };
   const entry benchmarks[] = {
-      {"write/raw", write_raw, true},          {"write/raw_fsync", write_raw_fsync, true},
-      {"write/raw_atomic", write_raw_atomic, true}, {"save/picklejar", save_picklejar, true},
-      {"dumps/picklejar", dumps_picklejar, false},  {"copy/memcpy", copy_memcpy, false},
+      {"write/raw", write_raw, true},
+      {"write/raw_fsync", write_raw_fsync, true},
+      {"write/raw_atomic", write_raw_atomic, true},
+      {"save/picklejar", save_picklejar, true},
+      {"dumps/picklejar", dumps_picklejar, false},
+      {"copy/memcpy", copy_memcpy, false},
+      {"copy/memcpy_reused", copy_memcpy_reused, false},
       {"checksum/xxh3", checksum_xxh3, false},
   };
   for (const entry& e : benchmarks) {
@@ -237,6 +252,8 @@ int main(int argc, char** argv) {
   print_ratio(reporter, "checksum, as a fraction of save", "checksum/xxh3", "save/picklejar");
   print_ratio(reporter, "checksum, as a fraction of dumps", "checksum/xxh3", "dumps/picklejar");
   print_ratio(reporter, "dumps vs copying the bytes", "dumps/picklejar", "copy/memcpy");
+  print_ratio(reporter, "copy into new memory vs into touched memory", "copy/memcpy", "copy/memcpy_reused");
+  print_ratio(reporter, "copy into new memory, as a fraction of save", "copy/memcpy", "save/picklejar");
   const auto save = reporter.seconds("save/picklejar");
   const auto raw = reporter.seconds("write/raw");
   const auto durable = reporter.seconds("write/raw_fsync");

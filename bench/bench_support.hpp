@@ -15,7 +15,9 @@
 namespace pj_bench {
 
 /// The console table (colored only on a terminal; --benchmark_out=results.json still writes
-/// machine-readable results beside it), plus each benchmark's mean real time, kept by name.
+/// machine-readable results beside it), plus each benchmark's mean real time, kept by the name it
+/// was registered under and its arguments ("save/picklejar", "copy/64"), without the suffixes
+/// that settings such as MinTime or UseRealTime add to the displayed name.
 class timing_reporter : public benchmark::ConsoleReporter {
  public:
   timing_reporter() : ConsoleReporter(isatty(fileno(stdout)) ? OO_ColorTabular : OO_Tabular) {}
@@ -24,7 +26,9 @@ class timing_reporter : public benchmark::ConsoleReporter {
     ConsoleReporter::ReportRuns(runs);
     for (const Run& run : runs) {
       if (run.run_type != Run::RT_Iteration || run.error_occurred) continue;
-      mean& m = seconds_[run.benchmark_name()];
+      std::string name = run.run_name.function_name;
+      if (!run.run_name.args.empty()) name += "/" + run.run_name.args;
+      mean& m = seconds_[name];
       m.sum += run.GetAdjustedRealTime() / benchmark::GetTimeUnitMultiplier(run.time_unit);
       ++m.count;
     }
