@@ -116,7 +116,8 @@ TEST(KilledSave, FileAlwaysLoadsAsOneOfTheTwoVersions) {
     // here so that the next kill's count starts from zero.
     for (const std::string& name : temporary_files(dir)) {
       const std::uintmax_t size = fs::file_size(dir / name);
-      ++(size == complete_sizes[0] || size == complete_sizes[1] ? before_rename : mid_write);
+      if (size == complete_sizes[0] || size == complete_sizes[1]) ++before_rename;
+      else ++mid_write;
       fs::remove(dir / name);
     }
 
