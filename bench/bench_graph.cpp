@@ -35,7 +35,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include <unistd.h>
+#include "bench_support.hpp"
 
 namespace {
 
@@ -271,42 +271,15 @@ void load_cereal(benchmark::State& state) {
 
 // --- the ratio summary ------------------------------------------------------------------------------
 
-// The console table, plus the mean real time (in seconds) of every benchmark, kept by name, so
-// that main can print picklejar/cereal ratios from this very run. It colors only on a terminal;
-// --benchmark_out=results.json still writes machine-readable results beside it.
-class RatioReporter : public benchmark::ConsoleReporter {
- public:
-  RatioReporter() : ConsoleReporter(isatty(fileno(stdout)) ? OO_ColorTabular : OO_Tabular) {}
-
-  void ReportRuns(const std::vector<Run>& runs) override {
-    ConsoleReporter::ReportRuns(runs);
-    for (const Run& run : runs) {
-      if (run.run_type != Run::RT_Iteration || run.error_occurred) continue;
-      Mean& mean = seconds_[run.benchmark_name()];
-      mean.sum += run.GetAdjustedRealTime() / benchmark::GetTimeUnitMultiplier(run.time_unit);
-      ++mean.count;
-    }
-  }
-
-  void print_ratio(const std::string& operation, const std::string& picklejar_name,
-                   const std::string& cereal_name) const {
-    const auto mine = seconds_.find(picklejar_name);
-    const auto baseline = seconds_.find(cereal_name);
-    if (mine == seconds_.end() || baseline == seconds_.end()) return;  // filtered out
-    std::printf("%-44s %7.2f  (%.3f ms vs %.3f ms)\n",
-                (operation + " ratio " + picklejar_name.substr(operation.size() + 1) + "/cereal:").c_str(),
-                mine->second.value() / baseline->second.value(), mine->second.value() * 1e3,
-                baseline->second.value() * 1e3);
-  }
-
- private:
-  struct Mean {
-    double sum = 0;
-    int count = 0;
-    double value() const { return sum / count; }
-  };
-  std::map<std::string, Mean> seconds_;
-};
+void print_ratio(const pj_bench::timing_reporter& reporter, const std::string& operation,
+                 const std::string& picklejar_name, const std::string& cereal_name) {
+  const auto mine = reporter.seconds(picklejar_name);
+  const auto baseline = reporter.seconds(cereal_name);
+  if (!mine || !baseline) return;  // filtered out
+  std::printf("%-44s %7.2f  (%.3f ms vs %.3f ms)\n",
+              (operation + " ratio " + picklejar_name.substr(operation.size() + 1) + "/cereal:").c_str(),
+              *mine / *baseline, *mine * 1e3, *baseline * 1e3);
+}
 
 struct PicklejarFormat {
   const char* name;
@@ -335,15 +308,15 @@ int main(int argc, char** argv) {
   benchmark::RegisterBenchmark("save/cereal_binary", save_cereal)->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("load/cereal_binary", load_cereal)->Unit(benchmark::kMillisecond);
 
-  RatioReporter reporter;
+  pj_bench::timing_reporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
 
   std::printf("\npicklejar time / cereal binary time, same run (1.00 = as fast as cereal):\n");
   for (const char* operation : {"save", "load"}) {
     for (const auto& picklejar_format : picklejar_formats) {
-      reporter.print_ratio(operation, std::string(operation) + "/" + picklejar_format.name,
-                           std::string(operation) + "/cereal_binary");
+      print_ratio(reporter, operation, std::string(operation) + "/" + picklejar_format.name,
+                  std::string(operation) + "/cereal_binary");
     }
   }
   return 0;

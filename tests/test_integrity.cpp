@@ -4,9 +4,6 @@
 #include <picklejar/eigen.hpp>
 #include <picklejar/picklejar.hpp>
 
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -140,23 +137,6 @@ TEST(Inspect, AJsonDocumentWithoutAChecksumIsRefused) {
   json.replace(at, 8, "sha0-64:");  // no longer a checksum picklejar knows
   pj_test::expect_error(errc::integrity, [&] { picklejar::loads<Small>(json); });
   EXPECT_EQ(picklejar::loads<Small>(json, pj_test::unverified()).name, "small");
-}
-
-TEST(AtomicSave, TemporariesOfKilledSavesAreRemovedByTheNextSave) {
-  pj_test::temp_dir dir;
-  const pid_t dead = fork();
-  if (dead == 0) _exit(0);
-  ASSERT_GT(dead, 0);
-  ASSERT_EQ(waitpid(dead, nullptr, 0), dead);  // reaped: no process has this id now
-  const auto stale = dir / ("model.pj.pj-tmp-" + std::to_string(dead) + "-0");
-  const auto live = dir / ("model.pj.pj-tmp-" + std::to_string(getppid()) + "-0");  // a live process's
-  const auto other = dir / ("other.pj.pj-tmp-" + std::to_string(dead) + "-0");     // another file's
-  for (const auto& path : {stale, live, other}) write_file(path, "half a file");
-  picklejar::save(Small{}, dir / "model.pj");
-  EXPECT_FALSE(std::filesystem::exists(stale));
-  EXPECT_TRUE(std::filesystem::exists(live)) << "a live process may be saving right now";
-  EXPECT_TRUE(std::filesystem::exists(other));
-  EXPECT_EQ(picklejar::load<Small>(dir / "model.pj").name, "small");
 }
 
 }  // namespace

@@ -2,7 +2,8 @@
 #   cmake -DSTEP=install|find_package|pkg_config|add_subdirectory -DWORK_DIR=... -DPREFIX=...
 #         -DPICKLEJAR_SOURCE_DIR=... -DPICKLEJAR_BUILD_DIR=... -DPICKLEJAR_VERSION=...
 #         -DGENERATOR=... -DMAKE_PROGRAM=... -DCXX_COMPILER=... -DCONFIG=...
-#         [-DEXPECTED_FILES=a|b|c] [-DPKG_CONFIG=... -DPKG_CONFIG_DIR=...]
+#         [-DEXPECTED_FILES=a|b|c] [-DINSPECT_TOOL=bin/picklejar-inspect]
+#         [-DPKG_CONFIG=... -DPKG_CONFIG_DIR=...]
 #         -P run_package_test.cmake
 cmake_minimum_required(VERSION 3.16)
 
@@ -58,6 +59,9 @@ if(STEP STREQUAL "install")
       message(FATAL_ERROR "picklejar package install: ${required} was not installed")
     endif()
   endforeach()
+  if(INSPECT_TOOL)  # the installed tool runs from the prefix
+    run("${PREFIX}/${INSPECT_TOOL}" --help)
+  endif()
 
 elseif(STEP STREQUAL "find_package")
   build_and_run_consumer("${CMAKE_CURRENT_LIST_DIR}/consumer"

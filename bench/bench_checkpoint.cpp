@@ -1,0 +1,265 @@
+// What makes picklejar::save safe, and what it costs on a 256 MiB checkpoint: the XXH3 checksum and
+// fsync. A struct holding a 256 MiB Eigen::MatrixXf is saved with picklejar::save (binary: the
+// file's bytes built in memory with their checksum, written to a temporary file, fsync'ed, renamed
+// over the target, directory fsync'ed), beside baselines measured in the same run:
+//
+//   write/raw          write() of the matrix's bytes to a new file, no fsync (they stay in the page cache)
+//   write/raw_fsync    the same, then fsync: the bytes on disk
+//   write/raw_atomic   the same into a temporary file, renamed over the target, directory fsync'ed:
+//                      what save does, minus serialization and checksum
+//   save/picklejar     picklejar::save
+//   dumps/picklejar    picklejar::dumps: the file's bytes in memory (a copy of the matrix + checksum)
+//   copy/memcpy        the matrix's bytes appended to an empty std::string (the copy dumps makes,
+//                      into new memory: the kernel maps and zeroes its pages on first touch)
+//   copy/memcpy_reused the same copy into a buffer allocated and touched once, before timing
+//   checksum/xxh3      XXH3-64 over the 256 MiB (picklejar::detail::checksum_stream)
+//
+// Every file benchmark starts from a directory without the target (its removal is not timed), so
+// all of them create and fill a new file. Times are wall-clock (fsync waits without using the CPU).
+// After the table a summary prints the ratios. Files go to a fresh directory under the temporary
+// directory ($TMPDIR or /tmp), removed at the end; the figures depend on that file system and disk.
+//
+//   build/bench/bench_checkpoint [--benchmark_repetitions=3]
+#include <benchmark/benchmark.h>
+#include <picklejar/detail/checksum.hpp>
+#include <picklejar/eigen.hpp>
+#include <picklejar/picklejar.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <string>
+
+#include "bench_support.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr Eigen::Index rows = 8192;
+constexpr Eigen::Index cols = 8192;  // 8192 * 8192 floats = 256 MiB
+constexpr std::size_t matrix_bytes = rows * cols * sizeof(float);
+
+struct Checkpoint {
+  int step = 0;
+  Eigen::MatrixXf weights;
+  PICKLEJAR_FIELDS(step, weights)
+};
+
+const Checkpoint& checkpoint() {
+  static const Checkpoint value = [] {
+    Checkpoint c;
+    c.step = 1000;
+    c.weights = Eigen::MatrixXf::Random(rows, cols);
+    return c;
+  }();
+  return value;
+}
+
+const char* matrix_data() { return reinterpret_cast<const char*>(checkpoint().weights.data()); }
+
+fs::path& scratch_dir() {
+  static fs::path dir;
+  return dir;
+}
+
+[[noreturn]] void fail(const std::string& what) {
+  std::fprintf(stderr, "bench_checkpoint: %s: %s\n", what.c_str(), std::strerror(errno));
+  std::abort();
+}
+
+void write_all(int fd, const char* data, std::size_t size) {
+  while (size > 0) {
+    const ssize_t written = ::write(fd, data, size);
+    if (written < 0 && errno == EINTR) continue;
+    if (written < 0) fail("write");
+    data += written;
+    size -= static_cast<std::size_t>(written);
+  }
+}
+
+void write_file(const fs::path& path, bool flush_to_disk) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) fail("open " + path.string());
+  write_all(fd, matrix_data(), matrix_bytes);
+  if (flush_to_disk && ::fsync(fd) != 0) fail("fsync");
+  if (::close(fd) != 0) fail("close");
+}
+
+void fsync_directory(const fs::path& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0 || ::fsync(fd) != 0) fail("fsync " + dir.string());
+  ::close(fd);
+}
+
+/// Removes the previous iteration's file, untimed: deleting 256 MiB is not part of any save.
+void remove_untimed(benchmark::State& state, const fs::path& path) {
+  state.PauseTiming();
+  fs::remove(path);
+  state.ResumeTiming();
+}
+
+void finish(benchmark::State& state, const fs::path& path) {
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * matrix_bytes));
+  fs::remove(path);
+}
+
+void write_raw(benchmark::State& state) {
+  const fs::path path = scratch_dir() / "raw.bin";
+  for (auto _ : state) {
+    remove_untimed(state, path);
+    write_file(path, false);
+  }
+  finish(state, path);
+}
+
+void write_raw_fsync(benchmark::State& state) {
+  const fs::path path = scratch_dir() / "raw-fsync.bin";
+  for (auto _ : state) {
+    remove_untimed(state, path);
+    write_file(path, true);
+  }
+  finish(state, path);
+}
+
+void write_raw_atomic(benchmark::State& state) {
+  const fs::path path = scratch_dir() / "raw-atomic.bin";
+  const fs::path temporary = scratch_dir() / "raw-atomic.bin.tmp";
+  for (auto _ : state) {
+    remove_untimed(state, path);
+    write_file(temporary, true);
+    if (::rename(temporary.c_str(), path.c_str()) != 0) fail("rename");
+    fsync_directory(scratch_dir());
+  }
+  finish(state, path);
+}
+
+void save_picklejar(benchmark::State& state) {
+  const fs::path path = scratch_dir() / "checkpoint.pj";
+  for (auto _ : state) {
+    remove_untimed(state, path);
+    picklejar::save(checkpoint(), path);
+  }
+  state.counters["file_bytes"] = static_cast<double>(fs::file_size(path));
+  finish(state, path);
+}
+
+void dumps_picklejar(benchmark::State& state) {
+  for (auto _ : state) {
+    std::string bytes = picklejar::dumps(checkpoint());
+    benchmark::DoNotOptimize(bytes.data());
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * matrix_bytes));
+}
+
+void copy_memcpy(benchmark::State& state) {
+  for (auto _ : state) {
+    std::string bytes;
+    bytes.append(matrix_data(), matrix_bytes);  // one allocation, one copy, as dumps
+    benchmark::DoNotOptimize(bytes.data());
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * matrix_bytes));
+}
+
+void copy_memcpy_reused(benchmark::State& state) {
+  std::string bytes(matrix_bytes, '\0');
+  for (auto _ : state) {
+    std::memcpy(bytes.data(), matrix_data(), matrix_bytes);
+    benchmark::DoNotOptimize(bytes.data());
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * matrix_bytes));
+}
+
+void checksum_xxh3(benchmark::State& state) {
+  for (auto _ : state) {
+    picklejar::detail::checksum_stream checksum;
+    checksum.update(matrix_data(), matrix_bytes);
+    benchmark::DoNotOptimize(checksum.digest());
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * matrix_bytes));
+}
+
+/// Saves and loads once before anything is timed: the benchmark measures a save that works.
+void check_round_trip() {
+  const fs::path path = scratch_dir() / "check.pj";
+  picklejar::save(checkpoint(), path);
+  const Checkpoint loaded = picklejar::load<Checkpoint>(path);
+  if (loaded.step != checkpoint().step || loaded.weights != checkpoint().weights) {
+    std::fprintf(stderr, "bench_checkpoint: the checkpoint did not load back as saved\n");
+    std::abort();
+  }
+  fs::remove(path);
+}
+
+void print_ratio(const pj_bench::timing_reporter& reporter, const char* what, const char* name,
+                 const char* baseline) {
+  const auto mine = reporter.seconds(name);
+  const auto base = reporter.seconds(baseline);
+  if (!mine || !base) return;  // filtered out
+  std::printf("  %-52s %6.2f  (%s %.1f ms / %s %.1f ms)\n", what, *mine / *base, name, *mine * 1e3, baseline,
+              *base * 1e3);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+
+  scratch_dir() = fs::temp_directory_path() / ("picklejar-bench-checkpoint-" + std::to_string(::getpid()));
+  fs::create_directories(scratch_dir());
+  std::printf("checkpoint: a %lld x %lld Eigen::MatrixXf (%zu MiB) in a PICKLEJAR_FIELDS struct; files in %s\n",
+              static_cast<long long>(rows), static_cast<long long>(cols), matrix_bytes >> 20,
+              scratch_dir().c_str());
+  check_round_trip();
+
+  struct entry {
+    const char* name;
+    void (*function)(benchmark::State&);
+    bool on_disk;
+  };
+  const entry benchmarks[] = {
+      {"write/raw", write_raw, true},
+      {"write/raw_fsync", write_raw_fsync, true},
+      {"write/raw_atomic", write_raw_atomic, true},
+      {"save/picklejar", save_picklejar, true},
+      {"dumps/picklejar", dumps_picklejar, false},
+      {"copy/memcpy", copy_memcpy, false},
+      {"copy/memcpy_reused", copy_memcpy_reused, false},
+      {"checksum/xxh3", checksum_xxh3, false},
+  };
+  for (const entry& e : benchmarks) {
+    auto* registered = benchmark::RegisterBenchmark(e.name, e.function)->Unit(benchmark::kMillisecond)->UseRealTime();
+    // A few iterations of each disk benchmark: a single one is at the mercy of writeback.
+    if (e.on_disk) registered->MinTime(2.0);
+  }
+
+  pj_bench::timing_reporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::Shutdown();
+  fs::remove_all(scratch_dir());
+
+  std::printf("\nratios of mean wall-clock times, same run:\n");
+  print_ratio(reporter, "fsync: durable write / page-cache write", "write/raw_fsync", "write/raw");
+  print_ratio(reporter, "save vs a page-cache write", "save/picklejar", "write/raw");
+  print_ratio(reporter, "save vs a durable write", "save/picklejar", "write/raw_fsync");
+  print_ratio(reporter, "save vs a hand-written atomic durable write", "save/picklejar", "write/raw_atomic");
+  print_ratio(reporter, "checksum, as a fraction of save", "checksum/xxh3", "save/picklejar");
+  print_ratio(reporter, "checksum, as a fraction of dumps", "checksum/xxh3", "dumps/picklejar");
+  print_ratio(reporter, "dumps vs copying the bytes", "dumps/picklejar", "copy/memcpy");
+  print_ratio(reporter, "copy into new memory vs into touched memory", "copy/memcpy", "copy/memcpy_reused");
+  print_ratio(reporter, "copy into new memory, as a fraction of save", "copy/memcpy", "save/picklejar");
+  const auto save = reporter.seconds("save/picklejar");
+  const auto raw = reporter.seconds("write/raw");
+  const auto durable = reporter.seconds("write/raw_fsync");
+  if (save && raw && durable) {
+    std::printf("  %-52s %6.2f  ((raw_fsync - raw) / save)\n", "fsync, as a fraction of save",
+                (*durable - *raw) / *save);
+  }
+  return 0;
+}
