@@ -30,7 +30,18 @@ struct Model {
   PICKLEJAR_FIELDS(tokenizer, same_tokenizer, dataset, own, steps)
 };
 
-class Externals : public pj_test::FormatTest {};
+class Externals : public pj_test::FormatTest {
+ protected:
+  /// A model whose tokenizer is the application's, saved with it as the external "tokenizer".
+  std::string saved_with_external_tokenizer() const {
+    auto app_tokenizer = std::make_shared<Tokenizer>();
+    Model model;
+    model.tokenizer = app_tokenizer;
+    picklejar::options save_opts = opts();
+    save_opts.externals.add("tokenizer", app_tokenizer);
+    return picklejar::dumps(model, save_opts);
+  }
+};
 
 TEST_P(Externals, AreSavedByNameAndResolvedToTheLoadersObjects) {
   auto app_tokenizer = std::make_shared<Tokenizer>();
@@ -63,24 +74,14 @@ TEST_P(Externals, AreSavedByNameAndResolvedToTheLoadersObjects) {
 }
 
 TEST_P(Externals, AnUnknownNameOnLoadIsAnErrorNamingIt) {
-  auto app_tokenizer = std::make_shared<Tokenizer>();
-  Model model;
-  model.tokenizer = app_tokenizer;
-  picklejar::options save_opts = opts();
-  save_opts.externals.add("tokenizer", app_tokenizer);
-  const std::string bytes = picklejar::dumps(model, save_opts);
+  const std::string bytes = saved_with_external_tokenizer();
   auto failure = pj_test::expect_error(picklejar::errc::type, [&] { picklejar::loads<Model>(bytes); });
   EXPECT_NE(failure.reason().find("'tokenizer'"), std::string::npos) << failure.what();
   EXPECT_EQ(failure.field_path(), "Model.tokenizer");
 }
 
 TEST_P(Externals, AnExternalOfTheWrongTypeIsRefused) {
-  auto app_tokenizer = std::make_shared<Tokenizer>();
-  Model model;
-  model.tokenizer = app_tokenizer;
-  picklejar::options save_opts = opts();
-  save_opts.externals.add("tokenizer", app_tokenizer);
-  const std::string bytes = picklejar::dumps(model, save_opts);
+  const std::string bytes = saved_with_external_tokenizer();
   picklejar::options wrong;
   wrong.externals.add("tokenizer", std::make_shared<Dataset>());
   pj_test::expect_error(picklejar::errc::format, [&] { picklejar::loads<Model>(bytes, wrong); });
