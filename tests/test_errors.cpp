@@ -222,6 +222,22 @@ TEST(HostileInput, AllocationFollowsTheDataNotTheClaim) {
   EXPECT_GE(largest_allocation, 100 * sizeof(Wide)) << "the 100 real elements were read";
 }
 
+// A text document's tree takes far more memory than its text; max_bytes bounds the tree too.
+TEST(HostileInput, MaxBytesBoundsTheParsedTreeOfTextDocuments) {
+  struct Numbers {
+    std::vector<int> values = std::vector<int>(20000, 0);
+    PICKLEJAR_FIELDS(values)
+  };
+  for (auto fmt : {picklejar::format::json, picklejar::format::xml}) {
+    const std::string text = picklejar::dumps(Numbers{}, {fmt});
+    picklejar::options tight;
+    tight.max_bytes = 4 * text.size();  // room for the text, not for a tree of 20,000 nodes
+    auto failure = expect_error(errc::limit, [&] { picklejar::loads<Numbers>(text, tight); });
+    EXPECT_NE(failure.reason().find("max_bytes"), std::string::npos) << failure.what();
+    EXPECT_EQ(picklejar::loads<Numbers>(text).values.size(), 20000u);
+  }
+}
+
 TEST(HostileInput, MaxBytes) {
   std::string bytes = picklejar::dumps(Strings{});
   picklejar::options tight;

@@ -30,7 +30,7 @@ std::string to_json(const text_node& root) {
 }
 
 picklejar::error parse_error(std::string_view text, std::size_t max_depth = default_depth) {
-  return codec_test::parse_error_of(parse_json, text, max_depth);
+  return codec_test::parse_error_of([](std::string_view t, std::size_t d) { return parse_json(t, d); }, text, max_depth);
 }
 
 // A tree exercising every kind, escapes, unicode, NUL bytes and empty containers.

@@ -47,7 +47,7 @@ std::string to_xml(const text_node& root) {
 }
 
 picklejar::error parse_error(std::string_view text, std::size_t max_depth = default_depth) {
-  return codec_test::parse_error_of(parse_xml, text, max_depth);
+  return codec_test::parse_error_of([](std::string_view t, std::size_t d) { return parse_xml(t, d); }, text, max_depth);
 }
 
 text_node sample_tree() {

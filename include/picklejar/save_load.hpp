@@ -4,6 +4,7 @@
 
 #include <cereal/cereal.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <istream>
 #include <iterator>
@@ -113,7 +114,12 @@ inline format detect_text_format(std::string_view bytes) {
 inline text_node parse_text_document(std::string_view bytes, format fmt, const options& opts) {
   // One tree level per object level, plus the document and header levels.
   const std::size_t depth_limit = opts.max_depth + 4;
-  return fmt == format::json ? parse_json(bytes, depth_limit) : parse_xml(bytes, depth_limit);
+  // The parsed tree takes far more memory than its text (a value of two characters becomes a
+  // node of about 100 bytes): options.max_bytes bounds the tree too. Vectors of children may
+  // hold up to twice the nodes they use, hence the factor 2.
+  const std::uint64_t node_limit = opts.max_bytes / (2 * sizeof(text_node));
+  const auto max_nodes = static_cast<std::size_t>(std::min<std::uint64_t>(node_limit, SIZE_MAX));
+  return fmt == format::json ? parse_json(bytes, depth_limit, max_nodes) : parse_xml(bytes, depth_limit, max_nodes);
 }
 
 /// Verifies a text document's checksum (when asked) before parsing it, then parses it and reads

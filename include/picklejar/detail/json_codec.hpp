@@ -118,7 +118,8 @@ inline void write_json(const text_node& root, std::string& out) {
 /// The strict parser behind parse_json. Every read checks the bounds; errors carry line and column.
 class json_parser {
  public:
-  json_parser(std::string_view text, std::size_t max_depth) : text_(text), max_depth_(max_depth) {}
+  json_parser(std::string_view text, std::size_t max_depth, std::size_t max_nodes)
+      : text_(text), max_depth_(max_depth), max_nodes_(max_nodes) {}
 
   text_node parse() {
     std::vector<text_node> open;  // containers still being filled, innermost last
@@ -126,6 +127,10 @@ class json_parser {
     for (;;) {
       // Expecting a value.
       skip_whitespace();
+      if (++nodes_ > max_nodes_) {
+        throw error(errc::limit, "the document has more than " + std::to_string(max_nodes_) +
+                                     " values, more than options.max_bytes allows in memory");
+      }
       text_node value;
       value.name = std::move(pending_name);
       pending_name.clear();
@@ -319,14 +324,17 @@ class json_parser {
 
   std::string_view text_;
   std::size_t max_depth_;
+  std::size_t max_nodes_;
+  std::size_t nodes_ = 0;
   std::size_t pos_ = 0;
 };
 
-/// Parses one JSON document. Containers nested deeper than `max_depth` throw errc::limit
-/// (so max_depth == 0 allows only a scalar root); any syntax error throws errc::format
-/// with the line and column. Bytes >= 0x80 inside strings are kept as they are.
-inline text_node parse_json(std::string_view text, std::size_t max_depth) {
-  return json_parser(text, max_depth).parse();
+/// Parses one JSON document. Containers nested deeper than `max_depth`, or more than
+/// `max_nodes` values, throw errc::limit (so max_depth == 0 allows only a scalar root); any
+/// syntax error throws errc::format with the line and column. Bytes >= 0x80 inside strings are
+/// kept as they are.
+inline text_node parse_json(std::string_view text, std::size_t max_depth, std::size_t max_nodes = SIZE_MAX) {
+  return json_parser(text, max_depth, max_nodes).parse();
 }
 
 }  // namespace picklejar::detail

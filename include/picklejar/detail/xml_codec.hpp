@@ -120,7 +120,8 @@ inline void write_xml(const text_node& root, std::string& out) {
 /// The strict parser behind parse_xml. Every read checks the bounds; errors carry line and column.
 class xml_parser {
  public:
-  xml_parser(std::string_view text, std::size_t max_depth) : text_(text), max_depth_(max_depth) {}
+  xml_parser(std::string_view text, std::size_t max_depth, std::size_t max_nodes)
+      : text_(text), max_depth_(max_depth), max_nodes_(max_nodes) {}
 
   text_node parse() {
     reject_control_characters();
@@ -148,6 +149,10 @@ class xml_parser {
       // At the '<' of a start tag.
       if (open.size() >= max_depth_) {
         throw error(errc::limit, "XML nesting deeper than " + std::to_string(max_depth_));
+      }
+      if (++nodes_ > max_nodes_) {
+        throw error(errc::limit, "the document has more than " + std::to_string(max_nodes_) +
+                                     " elements, more than options.max_bytes allows in memory");
       }
       open.emplace_back();
       open.back().node.kind = node_kind::string;
@@ -403,14 +408,17 @@ class xml_parser {
   std::size_t max_depth_;
   std::size_t pos_ = 0;
   std::size_t document_start_ = 0;  // after a byte order mark; only here may <?xml ...?> appear
+  std::size_t max_nodes_;
+  std::size_t nodes_ = 0;
 };
 
 /// Parses one XML document into its root element (name = tag). An element with child elements
 /// becomes an object (whitespace between children dropped); any other element becomes a string
-/// holding its decoded text exactly. Elements nested deeper than `max_depth` throw errc::limit;
+/// holding its decoded text exactly. Elements nested deeper than `max_depth`, or more than
+/// `max_nodes` elements, throw errc::limit;
 /// malformed input, DOCTYPE and unknown entities throw errc::format with the line and column.
-inline text_node parse_xml(std::string_view text, std::size_t max_depth) {
-  return xml_parser(text, max_depth).parse();
+inline text_node parse_xml(std::string_view text, std::size_t max_depth, std::size_t max_nodes = SIZE_MAX) {
+  return xml_parser(text, max_depth, max_nodes).parse();
 }
 
 }  // namespace picklejar::detail
