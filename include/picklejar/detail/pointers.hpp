@@ -352,6 +352,24 @@ write_contents_function contents_writer(const U* object, std::string& name) {
   return entry->write[Archive::family];
 }
 
+/// Writes the site of a new object; its contents follow in place (a type from_state() builds) or
+/// are deferred.
+template <class Archive, class U>
+void write_new_object(Archive& archive, pointer_site& site, const U* object) {
+  graph_writer& graph = archive.graph();
+  if constexpr (built_in_place<U>) {
+    write_site(archive, site, std::is_polymorphic_v<U>);
+    graph.in_place().push_back(site.id);  // a pointer back to it now could not be loaded
+    if constexpr (std::is_same_v<Archive, text_output_archive>) archive.name_next("value");
+    write_contents<Archive, U>(&archive, object);
+    graph.in_place().pop_back();
+  } else {
+    write_contents_function write = contents_writer<Archive, U>(object, site.name);
+    write_site(archive, site, std::is_polymorphic_v<U>);
+    defer_contents(archive, graph_writer::item{site.id, complete_object(object), write});
+  }
+}
+
 template <class Archive, class U>
 void save_shared_pointer(Archive& archive, const std::shared_ptr<const U>& pointer) {
   graph_writer& graph = archive.graph();
@@ -367,19 +385,7 @@ void save_shared_pointer(Archive& archive, const std::shared_ptr<const U>& point
     site.external = true;
     site.name = external->name;
   } else if (site.is_new) {
-    write_contents_function write = nullptr;
-    if constexpr (built_in_place<U>) write = &write_contents<Archive, U>;
-    else write = contents_writer<Archive, U>(object, site.name);
-    write_site(archive, site, std::is_polymorphic_v<U>);
-    if constexpr (built_in_place<U>) {
-      graph.in_place().push_back(site.id);
-      if constexpr (std::is_same_v<Archive, text_output_archive>) archive.name_next("value");
-      write(&archive, complete);
-      graph.in_place().pop_back();
-    } else {
-      defer_contents(archive, graph_writer::item{site.id, complete, write});
-    }
-    return;
+    return write_new_object(archive, site, object);
   }
   write_site(archive, site, std::is_polymorphic_v<U>);
 }
@@ -390,16 +396,7 @@ void save_unique_pointer(Archive& archive, const U* object) {
   if (object == nullptr) return write_site(archive, site, std::is_polymorphic_v<U>);
   site.id = archive.graph().take_id();
   site.is_new = true;
-  write_contents_function write = nullptr;
-  if constexpr (built_in_place<U>) write = &write_contents<Archive, U>;
-  else write = contents_writer<Archive, U>(object, site.name);
-  write_site(archive, site, std::is_polymorphic_v<U>);
-  if constexpr (built_in_place<U>) {
-    if constexpr (std::is_same_v<Archive, text_output_archive>) archive.name_next("value");
-    write(&archive, object);
-  } else {
-    defer_contents(archive, graph_writer::item{site.id, complete_object(object), write});
-  }
+  write_new_object(archive, site, object);
 }
 
 // ---- loading ----

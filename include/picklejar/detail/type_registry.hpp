@@ -97,7 +97,7 @@ class type_registry {
       if (link.first == base) return;
     }
     links.emplace_back(base, upcast);
-    if (has_base_part && stored != &entry && stored->write_base[0] != nullptr && stored->write_base[0] != entry.write_base[0]) {
+    if (has_base_part && stored->write_base[0] != nullptr && stored->write_base[0] != entry.write_base[0]) {
       conflicts_.emplace(stored->name, stored->type_name + " is registered under two bases that both "
                                                            "have fields; only one base's fields can be saved");
     } else if (has_base_part) {
