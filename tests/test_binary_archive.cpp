@@ -31,13 +31,17 @@ TEST(BinaryByteOrder, ForeignOrderRoundTrips) {
 
   std::string foreign;
   {
-    binary_output_archive archive(foreign, foreign_is_little);
+    output_sink sink(foreign);
+    binary_output_archive archive(sink, foreign_is_little);
     archive(original);
+    sink.flush();
   }
   std::string native;
   {
-    binary_output_archive archive(native, host_is_little_endian());
+    output_sink sink(native);
+    binary_output_archive archive(sink, host_is_little_endian());
     archive(original);
+    sink.flush();
   }
   ASSERT_EQ(foreign.size(), native.size());
   EXPECT_NE(foreign, native) << "values must be written in the other byte order";

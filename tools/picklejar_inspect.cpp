@@ -123,6 +123,7 @@ void print_text(const report& r) {
   if (info.header_bytes != 0) {
     print_row("header", human_size(info.header_bytes));
     print_row("payload", human_size(info.payload_bytes));
+    if (info.trailer_bytes != 0) print_row("trailer", human_size(info.trailer_bytes));
   } else {
     print_row("header", "inside the text document");
   }
@@ -215,6 +216,7 @@ std::string to_json(const report& r) {
   out += ", \"file_bytes\": " + std::to_string(info.file_bytes);
   out += ", \"header_bytes\": " + std::to_string(info.header_bytes);
   out += ", \"payload_bytes\": " + std::to_string(info.payload_bytes);
+  out += ", \"trailer_bytes\": " + std::to_string(info.trailer_bytes);
   return out + "}}";
 }
 

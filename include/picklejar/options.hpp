@@ -44,9 +44,14 @@ struct options {
   std::uint64_t max_bytes = std::uint64_t{1} << 36;  // 64 GiB
   /// Deepest nesting of objects load accepts (errc::limit beyond); guards the stack.
   std::size_t max_depth = 512;
-  /// Check the file's checksum before reading anything else (errc::integrity when it does not
-  /// match or is missing). Turn off only to load a hand-edited JSON or XML file.
+  /// Check the file's checksum (errc::integrity when it does not match or is missing) before the
+  /// loaded data is trusted: before any after_load(), set_state() or from_state() sees it, and
+  /// before load returns. Turn off only to load a hand-edited JSON or XML file.
   bool verify_checksum = true;
+  /// Let load map a large file (1 MiB or more) instead of reading it into memory: faster, and
+  /// no heap copy of the file. Turn off for a file that another program may truncate while it
+  /// is being loaded (the lost pages would raise SIGBUS); picklejar's saves never do that.
+  bool memory_map = true;
   /// Objects that belong to the application: saved as their names, resolved by name on load.
   picklejar::externals externals;
 };
@@ -63,6 +68,7 @@ struct file_info {
   std::uint64_t file_bytes = 0;
   std::uint64_t header_bytes = 0;   ///< everything before the payload (binary formats)
   std::uint64_t payload_bytes = 0;  ///< the serialized object itself
+  std::uint64_t trailer_bytes = 0;  ///< the version table after the payload (binary formats)
 };
 
 }  // namespace picklejar

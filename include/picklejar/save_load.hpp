@@ -47,59 +47,101 @@ std::string root_type_name() {
   return type_name<typename root_type<T>::type>();
 }
 
+/// Writes a binary container to `sink`: the header with room for its sizes and checksum, the
+/// payload as the archive produces it (hashed on the way), the trailer, and then the header again,
+/// complete. Nothing is buffered beyond the sink's staging buffer.
 template <class T>
-void write_document_unchecked(const T& object, const options& opts, std::string& out) {
-  const std::string type = root_type_name<T>();
-  switch (opts.format) {
-    case format::binary:
-    case format::portable_binary: {
-      const bool little_endian = opts.format == format::portable_binary || host_is_little_endian();
-      const std::size_t start = out.size();
-      begin_binary_container(out, opts.format, little_endian, type, opts);
-      {
-        binary_output_archive archive(out, little_endian);
-        archive.graph().configure(&opts.externals, opts.max_depth);
-        archive(cereal::make_nvp("value", object));
-        finish_pending_objects(archive);
-        checksum_stream& checksum = archive.payload_checksum();  // before the table moves the payload
-        add_binary_version_table(out, start, archive.graph().versions());
-        finish_binary_container(out, start, checksum);
-      }
-      return;
-    }
-    case format::json:
-    case format::xml: {
-      text_node document;
-      document.name = "picklejar";
-      document.kind = node_kind::object;
-      document.children.push_back(make_text_header(type, opts));
-      {
-        text_output_archive archive(document);
-        archive.graph().configure(&opts.externals, opts.max_depth);
-        archive(cereal::make_nvp("value", object));
-        finish_pending_objects(archive);
-        text_node objects = archive.take_objects();
-        if (!objects.children.empty()) document.children.push_back(std::move(objects));
-        add_text_version_table(document.children.front(), archive.graph().versions());
-      }
-      const std::size_t start = out.size();
-      if (opts.format == format::json) write_json(document, out);
-      else write_xml(document, out);
-      seal_text_document(out, start);
-      return;
-    }
-  }
-  throw error(errc::format, "unknown format code " + std::to_string(static_cast<int>(opts.format)));
+void write_binary_document(const T& object, const options& opts, output_sink& sink) {
+  const bool little_endian = opts.format == format::portable_binary || host_is_little_endian();
+  const std::uint64_t start = sink.position();
+  const std::string section = binary_header_section(root_type_name<T>(), opts);
+  sink.write(std::string(fixed_header_bytes, '\0').data(), fixed_header_bytes);  // completed below
+  sink.write(section.data(), section.size());
+  sink.start_checksum();
+  binary_output_archive archive(sink, little_endian);
+  archive.graph().configure(&opts.externals, opts.max_depth);
+  archive(cereal::make_nvp("value", object));
+  finish_pending_objects(archive);
+  archive.graph().check_owners();
+  checksum_stream& checksum = sink.checksum();
+  const std::uint64_t payload_bytes = sink.position() - start - fixed_header_bytes - section.size();
+  const std::string trailer = binary_trailer(archive.graph().versions());
+  sink.write(trailer.data(), trailer.size());
+  checksum.update(trailer);
+  checksum.update(section);
+  std::string fixed = binary_fixed_header(opts.format, little_endian, section.size(), payload_bytes, trailer.size());
+  checksum.update(fixed);
+  put_le(fixed, checksum.digest(), 8);
+  sink.overwrite(start, fixed);
 }
 
 template <class T>
-void write_document(const T& object, const options& opts, std::string& out) {
+void write_text_document(const T& object, const options& opts, std::string& out) {
+  text_node document;
+  document.name = "picklejar";
+  document.kind = node_kind::object;
+  document.children.push_back(make_text_header(root_type_name<T>(), opts));
+  {
+    text_output_archive archive(document);
+    archive.graph().configure(&opts.externals, opts.max_depth);
+    archive(cereal::make_nvp("value", object));
+    finish_pending_objects(archive);
+    archive.graph().check_owners();
+    text_node objects = archive.take_objects();
+    if (!objects.children.empty()) document.children.push_back(std::move(objects));
+    add_text_version_table(document.children.front(), archive.graph().versions());
+  }
+  const std::size_t start = out.size();
+  if (opts.format == format::json) write_json(document, out);
+  else write_xml(document, out);
+  seal_text_document(out, start);
+}
+
+inline bool is_binary_format(format fmt) {
+  if (fmt == format::binary || fmt == format::portable_binary) return true;
+  if (fmt == format::json || fmt == format::xml) return false;
+  throw error(errc::format, "unknown format code " + std::to_string(static_cast<int>(fmt)));
+}
+
+/// Runs a save, turning cereal's refusals into picklejar errors.
+template <class Save>
+void translate_save_failures(Save&& save) {
   try {
-    write_document_unchecked(object, opts, out);
+    save();
   } catch (const cereal::Exception& failure) {
     // cereal refuses, e.g., an object of an unregistered type behind a polymorphic pointer
     throw error(errc::type, std::string("cannot save: ") + failure.what());
   }
+}
+
+/// Appends the whole file to `out`.
+template <class T>
+void write_document(const T& object, const options& opts, std::string& out) {
+  translate_save_failures([&] {
+    if (is_binary_format(opts.format)) {
+      output_sink sink(out);
+      write_binary_document(object, opts, sink);
+      sink.flush();
+    } else {
+      write_text_document(object, opts, out);
+    }
+  });
+}
+
+/// Writes the whole file to an open descriptor, streaming binary formats.
+template <class T>
+void write_document(const T& object, const options& opts, int fd, const std::filesystem::path& path) {
+  translate_save_failures([&] {
+    if (is_binary_format(opts.format)) {
+      output_sink sink(fd, path);
+      write_binary_document(object, opts, sink);
+      sink.flush();
+    } else {
+      std::string bytes;
+      write_text_document(object, opts, bytes);
+      write_all(fd, bytes, path);
+    }
+  });
 }
 
 inline format detect_text_format(std::string_view bytes) {
@@ -174,22 +216,30 @@ void read_document(std::string_view bytes, const options& opts, T& object) {
   }
   const std::string expected = root_type_name<T>();
   if (looks_binary(bytes)) {
-    binary_container container = read_binary_container(bytes, opts.verify_checksum);
-    check_root_type(container.info.type_name, expected);
+    const binary_container container = read_binary_container(
+        bytes, opts.verify_checksum ? checksum_check::deferred : checksum_check::skip);
     field_path path(short_type_name(expected), opts.max_depth);
     binary_input_archive archive(container.payload.data(), container.payload.size(),
                                  container.little_endian, path);
+    if (opts.verify_checksum) archive.verify_while_reading(container);
     archive.graph().configure(&opts.externals, opts.max_depth);
     archive.graph().set_versions(container.info.type_versions);
-    translate_failures(path, [&] {
-      archive(cereal::make_nvp("value", object));
-      finish_pending_objects(archive);
-      if (archive.remaining() != 0) {
-        path.fail(errc::format, std::to_string(archive.remaining()) +
-                                    " bytes remain after the object was read: the data does not "
-                                    "match the type");
-      }
-    });
+    try {
+      check_root_type(container.info.type_name, expected);
+      translate_failures(path, [&] {
+        archive(cereal::make_nvp("value", object));
+        finish_pending_objects(archive);
+        if (archive.remaining() != 0) {
+          path.fail(errc::format, std::to_string(archive.remaining()) +
+                                      " bytes remain after the object was read: the data does not "
+                                      "match the type");
+        }
+      });
+    } catch (...) {
+      archive.verify_rest();  // damage, if that is what it is, is the error to report
+      throw;
+    }
+    archive.verify_rest();
     return;
   }
   const format fmt = detect_text_format(bytes);
@@ -285,10 +335,13 @@ void loads(T& object, std::string_view bytes, const options& opts = {}) {
 /// Writes `object` to `path` atomically: a failure leaves the previous file as it was.
 template <class T>
 void save(const T& object, const std::filesystem::path& path, const options& opts = {}) {
-  detail::attributing_errors_to(path, [&] {
-    std::string bytes = dumps(object, opts);
-    detail::write_file_atomically(path, bytes);
-  });
+  if constexpr (detail::check_root<T>()) {
+    detail::attributing_errors_to(path, [&] {
+      detail::atomic_file file(path);
+      detail::write_document(object, opts, file.descriptor(), path);
+      file.commit();
+    });
+  }
 }
 
 template <class T>
@@ -302,16 +355,16 @@ void save(const T& object, std::ostream& out, const options& opts = {}) {
 template <class T>
 T load(const std::filesystem::path& path, const options& opts = {}) {
   return detail::attributing_errors_to(path, [&] {
-    std::string bytes = detail::read_whole_file(path, opts.max_bytes);
-    return loads<T>(bytes, opts);
+    const detail::file_contents contents(path, opts.max_bytes, opts.memory_map);
+    return loads<T>(contents.bytes(), opts);
   });
 }
 
 template <class T>
 void load(T& object, const std::filesystem::path& path, const options& opts = {}) {
   detail::attributing_errors_to(path, [&] {
-    std::string bytes = detail::read_whole_file(path, opts.max_bytes);
-    loads(object, bytes, opts);
+    const detail::file_contents contents(path, opts.max_bytes, opts.memory_map);
+    loads(object, contents.bytes(), opts);
   });
 }
 
@@ -351,7 +404,14 @@ inline file_info inspect(const std::filesystem::path& path, const options& opts 
     if (detail::looks_binary(head) && head.size() == detail::fixed_header_bytes) {
       const std::uint64_t header_bytes = detail::fixed_header_bytes + detail::get_le(head.data() + 12, 4);
       head = detail::read_file_start(path, std::min<std::uint64_t>(header_bytes, size), size);
-      return detail::read_binary_container(head, false, size).info;
+      detail::binary_container container = detail::read_binary_container(head, detail::checksum_check::skip, size);
+      const detail::binary_layout layout = detail::read_binary_layout(head, size);
+      if (layout.trailer_bytes != 0) {
+        const std::string trailer = detail::read_file_range(path, layout.trailer_offset(), layout.trailer_bytes);
+        if (trailer.size() != layout.trailer_bytes) throw error(errc::integrity, "the file shrank while it was read");
+        detail::read_version_table(trailer, container.info);
+      }
+      return container.info;
     }
     std::string bytes = detail::read_whole_file(path, opts.max_bytes);
     file_info info;
@@ -367,8 +427,9 @@ inline file_info inspect(const std::filesystem::path& path, const options& opts 
 /// file) naming the file. The object itself is not loaded.
 inline file_info verify(const std::filesystem::path& path, const options& opts = {}) {
   return detail::attributing_errors_to(path, [&] {
-    std::string bytes = detail::read_whole_file(path, opts.max_bytes);
-    if (detail::looks_binary(bytes)) return detail::read_binary_container(bytes, true).info;
+    const detail::file_contents contents(path, opts.max_bytes, opts.memory_map);
+    const std::string_view bytes = contents.bytes();
+    if (detail::looks_binary(bytes)) return detail::read_binary_container(bytes, detail::checksum_check::now).info;
     file_info info;
     options verified = opts;
     verified.verify_checksum = true;

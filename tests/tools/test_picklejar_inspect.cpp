@@ -112,8 +112,8 @@ TEST(Inspect, IntactFilesInEveryFormatExitZero) {
   EXPECT_EQ(count(run.output, "author = Ada Lovelace\n"), 4u) << run.output;
   EXPECT_EQ(count(run.output, "epoch = 12\n"), 4u) << run.output;
   EXPECT_EQ(count(run.output, "(verified)\n"), 4u) << run.output;
-  for (const char* name : {"binary, container version 1", "portable_binary, container version 1",
-                           "json, container version 1", "xml, container version 1"}) {
+  for (const char* name : {"binary, container version 2", "portable_binary, container version 2",
+                           "json, container version 2", "xml, container version 2"}) {
     EXPECT_NE(run.output.find(name), std::string::npos) << name << "\n" << run.output;
   }
   // 64 x 64 floats: the binary payload is over 16 KiB, shown in KiB with the exact count.
@@ -203,13 +203,14 @@ TEST(Inspect, JsonOutputParsesAndEscapesStrings) {
   EXPECT_EQ(member(intact, "error").kind, node_kind::null);
   const auto header = member(intact, "header");
   EXPECT_EQ(member(header, "format").text, "binary");
-  EXPECT_EQ(member(header, "container_version").text, "1");
+  EXPECT_EQ(member(header, "container_version").text, "2");
   EXPECT_EQ(member(header, "type_name").text, "inspect_test::Model");
   EXPECT_EQ(member(member(header, "type_versions"), "inspect_test::Settings").text, "2");
   EXPECT_EQ(member(member(header, "metadata"), "author").text, "Ada Lovelace");
   EXPECT_EQ(member(header, "checksum").text.rfind("xxh3-64:", 0), 0u);
   EXPECT_EQ(member(header, "file_bytes").text, std::to_string(fs::file_size(good)));
-  EXPECT_EQ(std::stoull(member(header, "header_bytes").text) + std::stoull(member(header, "payload_bytes").text),
+  EXPECT_EQ(std::stoull(member(header, "header_bytes").text) + std::stoull(member(header, "payload_bytes").text) +
+                std::stoull(member(header, "trailer_bytes").text),
             fs::file_size(good));
 
   const auto& broken = array.children[1];

@@ -1,5 +1,5 @@
 // The binary archives behind format::binary and format::portable_binary. They are cereal archives
-// (so every cereal-serializable type works in them) that write into a byte buffer and read from a
+// (so every cereal-serializable type works in them) that write to an output_sink and read from a
 // bounded byte range: every length read from the data is checked against what remains before
 // anything is allocated, and every failure names the field being read.
 #pragma once
@@ -14,8 +14,10 @@
 #include <vector>
 
 #include "picklejar/detail/checksum.hpp"
+#include "picklejar/detail/container.hpp"
 #include "picklejar/detail/field_path.hpp"
 #include "picklejar/detail/object_graph.hpp"
+#include "picklejar/detail/output_sink.hpp"
 
 namespace picklejar::detail {
 
@@ -33,31 +35,18 @@ inline void reverse_bytes(void* value) noexcept {
   std::reverse(bytes, bytes + Size);
 }
 
-/// Writes values in the host's byte order, or in little-endian order when asked to (portable).
-/// What it writes is checksummed as it goes, a chunk at a time while the chunk is still in the
-/// cache, rather than in a second pass over the whole payload.
+/// Writes values in the host's byte order, or in little-endian order when asked to (portable),
+/// into an output_sink (a string or a file, checksummed on the way).
 class binary_output_archive
     : public cereal::OutputArchive<binary_output_archive, cereal::AllowEmptyClassElision> {
  public:
-  binary_output_archive(std::string& out, bool little_endian)
-      : OutputArchive(this),
-        out_(out),
-        swap_(little_endian != host_is_little_endian()),
-        hashed_until_(out.size()) {}
+  binary_output_archive(output_sink& out, bool little_endian)
+      : OutputArchive(this), out_(out), swap_(little_endian != host_is_little_endian()) {}
 
   static constexpr std::size_t family = 0;  ///< index into registered_type::write
   graph_writer& graph() noexcept { return graph_; }
 
-  void write_bytes(const void* data, std::size_t size) {
-    out_.append(static_cast<const char*>(data), size);
-    if (out_.size() - hashed_until_ >= checksum_chunk) hash_written();
-  }
-
-  /// The checksum state over everything this archive wrote (the payload), for the container.
-  checksum_stream& payload_checksum() {
-    hash_written();
-    return checksum_;
-  }
+  void write_bytes(const void* data, std::size_t size) { out_.write(data, size); }
 
   template <class T>
   void write_value(T value) {
@@ -67,7 +56,7 @@ class binary_output_archive
     write_bytes(&value, sizeof(T));
   }
 
-  /// Contiguous elements of ElementSize bytes each, in one append unless bytes must be swapped.
+  /// Contiguous elements of ElementSize bytes each, in one block unless bytes must be swapped.
   template <std::size_t ElementSize>
   void write_elements(const void* data, std::size_t bytes) {
     if (ElementSize == 1 || !swap_) return write_bytes(data, bytes);
@@ -81,22 +70,21 @@ class binary_output_archive
   }
 
  private:
-  static constexpr std::size_t checksum_chunk = std::size_t{1} << 18;
-
-  void hash_written() {
-    checksum_.update(out_.data() + hashed_until_, out_.size() - hashed_until_);
-    hashed_until_ = out_.size();
-  }
-
-  std::string& out_;
+  output_sink& out_;
   bool swap_;
-  std::size_t hashed_until_;
-  checksum_stream checksum_;
   graph_writer graph_;
 };
 
 /// Reads what binary_output_archive wrote, from [data, data + size), swapping bytes when the data
 /// was written in the other byte order.
+///
+/// Verifying the checksum as it reads: the payload is hashed a piece at a time right after the
+/// piece is read, while it is in the cache, so a load makes one pass over the file instead of
+/// two. Nothing unverified is trusted meanwhile: every length is checked against the bytes that
+/// remain (so what is allocated is bounded by the file), and before any user code could see the
+/// data (after_load, set_state, from_state, a class's own cereal functions) the rest of the file
+/// is verified first: see verify_rest(). A failure of any kind is reported as errc::integrity
+/// when the checksum does not match, since the damage is then the likelier cause.
 class binary_input_archive
     : public cereal::InputArchive<binary_input_archive, cereal::AllowEmptyClassElision> {
  public:
@@ -112,6 +100,21 @@ class binary_input_archive
   field_path& path() noexcept { return path_; }
   std::size_t remaining() const noexcept { return size_ - position_; }
 
+  /// Hashes the payload as it is read; `container` completes and compares the checksum.
+  void verify_while_reading(const binary_container& container) {
+    container_ = &container;
+    hashed_until_ = position_;
+  }
+
+  /// Verifies the rest of the payload now, if that is still to do (errc::integrity on damage).
+  void verify_rest() {
+    if (container_ == nullptr) return;
+    hash_to(size_);
+    const binary_container* container = container_;
+    container_ = nullptr;
+    container->check_checksum(checksum_);
+  }
+
   /// Fails unless `bytes` more bytes are there: called before allocating for a length read from data.
   void require(std::uint64_t bytes, const char* what = "value") {
     if (bytes > remaining()) {
@@ -125,6 +128,7 @@ class binary_input_archive
     require(size);
     if (size != 0) std::memcpy(out, data_ + position_, size);
     position_ += size;
+    if (container_ != nullptr && position_ - hashed_until_ >= piece_bytes) hash_to(position_);
   }
 
   template <class T>
@@ -137,22 +141,45 @@ class binary_input_archive
 
   template <std::size_t ElementSize>
   void read_elements(void* out, std::size_t bytes) {
-    read_bytes(out, bytes);
+    require(bytes);
+    if (container_ != nullptr) hash_to(position_);
+    auto* target = static_cast<char*>(out);
+    // In pieces, so that each piece is hashed while the copy has it in the cache.
+    for (std::size_t done = 0; done < bytes; done += piece_bytes) {
+      const std::size_t piece = std::min(piece_bytes, bytes - done);
+      std::memcpy(target + done, data_ + position_, piece);
+      position_ += piece;
+      if (container_ != nullptr) hash_to(position_);
+    }
     if (ElementSize > 1 && swap_) {
-      auto* target = static_cast<char*>(out);
       for (std::size_t offset = 0; offset + ElementSize <= bytes; offset += ElementSize)
         reverse_bytes<ElementSize>(target + offset);
     }
   }
 
  private:
+  static constexpr std::size_t piece_bytes = std::size_t{256} << 10;
+
+  void hash_to(std::size_t end) {
+    checksum_.update(data_ + hashed_until_, end - hashed_until_);
+    hashed_until_ = end;
+  }
+
   const char* data_;
   std::size_t size_;
   std::size_t position_ = 0;
   bool swap_;
   field_path& path_;
   graph_reader graph_;
+  const binary_container* container_ = nullptr;  ///< set while the checksum is still to verify
+  std::size_t hashed_until_ = 0;
+  checksum_stream checksum_;
 };
+
+/// Called before user code sees loaded data: the file must be verified by then.
+inline void before_user_code(binary_input_archive& archive) { archive.verify_rest(); }
+template <class Archive>
+void before_user_code(Archive&) {}
 
 // cereal finds these by argument-dependent lookup on the archive type.
 

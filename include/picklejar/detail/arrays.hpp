@@ -102,6 +102,7 @@ void load_array(Archive& archive, const char* name, std::size_t count, Prepare p
       archive.path().clear_pending();
     }
     T* data = prepare(count);
+    advise_huge_pages(data, count * sizeof(T));  // before the copy touches fresh pages
     archive(cereal::make_nvp(name, cereal::binary_data(reinterpret_cast<real*>(data), count * sizeof(T))));
   } else {
     archive(cereal::make_nvp(name, array_reader<T, Prepare>{count, prepare}));

@@ -16,6 +16,7 @@
 // written and read at once instead of deferred.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -123,16 +124,17 @@ class graph_writer : public graph_base<pending_write> {
                                   " that owns nothing (made by the aliasing constructor from an "
                                   "empty pointer): loading could not recreate what owns it");
     }
-    auto found = shared_.find(owner);
-    if (found == shared_.end()) {
-      const std::uint32_t id = take_id();
-      shared_.emplace(std::shared_ptr<const void>(owner), record{id, complete, std::type_index(type)});
-      return {id, true};
+    // Found by address in a hash table; an aliasing-constructor pointer to another address
+    // inside an owned object is caught by check_owners() at the end of the document.
+    auto [found, added] = shared_.try_emplace(complete, static_cast<std::uint32_t>(records_.size()));
+    if (added) {
+      records_.push_back(record{take_id(), std::shared_ptr<const void>(owner), std::type_index(type), pointee_name});
+      return {records_.back().id, true};
     }
-    const record& seen = found->second;
-    if (seen.complete != complete) {
+    const record& seen = records_[found->second];
+    if (seen.owner.owner_before(owner) || owner.owner_before(seen.owner)) {
       throw error(errc::type, "cannot save a std::shared_ptr<" + pointee_name() + ">" +
-                                  " made by the aliasing constructor: it points inside an object "
+                                  " made by the aliasing constructor: it points at an object "
                                   "owned by another shared_ptr in the graph (a " +
                                   runtime_type_name(seen.type) +
                                   "), and loading could not recreate that; save the owner "
@@ -141,7 +143,8 @@ class graph_writer : public graph_base<pending_write> {
     if (seen.type != std::type_index(type)) {
       throw error(errc::type, "one object is saved through pointers of two unrelated types (" +
                                   runtime_type_name(seen.type) + " and " + runtime_type_name(type) +
-                                  "); loading could not give both");
+                                  "); loading could not give both (a std::shared_ptr made by the "
+                                  "aliasing constructor?)");
     }
     for (std::uint32_t building : in_place_) {
       if (building == seen.id) {
@@ -151,6 +154,27 @@ class graph_writer : public graph_base<pending_write> {
       }
     }
     return {seen.id, false};
+  }
+
+  /// Refuses a document in which two objects at different addresses have the same owner: one of
+  /// them was made by the aliasing constructor and points inside the other, and loading could not
+  /// recreate that. Checked once at the end (a sort) rather than per pointer (a tree lookup).
+  void check_owners() {
+    shared_.clear();  // indexes records_, which is sorted now
+    std::sort(records_.begin(), records_.end(),
+              [](const record& a, const record& b) { return a.owner.owner_before(b.owner); });
+    for (std::size_t i = 1; i < records_.size(); ++i) {
+      const record* first = &records_[i - 1];
+      const record* second = &records_[i];
+      if (first->owner.owner_before(second->owner)) continue;
+      if (second->id < first->id) std::swap(first, second);  // the one met later is the part
+      throw error(errc::type, "cannot save a std::shared_ptr<" + second->pointee_name() + ">" +
+                                  " made by the aliasing constructor: it points inside an object "
+                                  "owned by another shared_ptr in the graph (a " +
+                                  runtime_type_name(first->type) +
+                                  "), and loading could not recreate that; save the owner "
+                                  "and find the part again in after_load()");
+    }
   }
 
   /// Objects written in place (built by from_state() on load) while their state is written.
@@ -182,11 +206,12 @@ class graph_writer : public graph_base<pending_write> {
  private:
   struct record {
     std::uint32_t id;
-    const void* complete;
+    std::shared_ptr<const void> owner;
     std::type_index type;
+    std::string (*pointee_name)();
   };
-  // Keyed by owner (control block), so that an aliasing pointer into an owned object is noticed.
-  std::map<std::shared_ptr<const void>, record, std::owner_less<void>> shared_;  // transparent
+  std::vector<record> records_;  ///< one per object met through a shared_ptr
+  std::unordered_map<const void*, std::uint32_t> shared_;  ///< complete object's address -> record
   std::unordered_map<std::string, std::uint32_t> type_numbers_;
   std::unordered_map<const std::string*, std::uint32_t> versions_;
   std::vector<std::uint32_t> in_place_;
