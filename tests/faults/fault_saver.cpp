@@ -1,0 +1,87 @@
+// The program the fault tests run under fault_shim.so: it makes one save of fault_test::Model
+// (version <version>) with the shim armed around that save only, and prints what happened:
+//
+//   picklejar_fault_saver <scenario> <directory> <version>
+//     binary              picklejar::save to <directory>/model.pj
+//     json                picklejar::save to <directory>/model.json, format::json
+//     checkpoint-new      checkpoint_manager(<directory>, keep_last 2).save(model, step 3, metric 0.3)
+//     checkpoint-replace  the same manager, .save(model, step 2, metric 0.35): replaces step 2
+//
+// Output, one "key value" per line:
+//   result ok | result error <errc> | result exception
+//   file <the file the picklejar::error names>      (after an error)
+//   what <what()>                                   (after an error or exception)
+//   counts <the shim's summary: calls of each kind while armed, and the injected fault>
+//   manager steps=<steps it lists> problems=<count> (checkpoint scenarios)
+// Exit status 0 when it could run the save (whatever the save did), 2 for a usage error, 3 when
+// the shim is not loaded.
+#include <dlfcn.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include <picklejar/checkpoint.hpp>
+
+#include "fault_model.hpp"
+
+int main(int argc, char** argv) {
+  if (argc != 4) {
+    std::fprintf(stderr, "usage: %s binary|json|checkpoint-new|checkpoint-replace DIRECTORY VERSION\n", argv[0]);
+    return 2;
+  }
+  const std::string scenario = argv[1];
+  const std::filesystem::path directory = argv[2];
+  const auto version = static_cast<std::uint32_t>(std::strtoul(argv[3], nullptr, 10));
+  const bool checkpoint = scenario == "checkpoint-new" || scenario == "checkpoint-replace";
+  if (!checkpoint && scenario != "binary" && scenario != "json") {
+    std::fprintf(stderr, "unknown scenario %s\n", scenario.c_str());
+    return 2;
+  }
+
+  using arm_function = void (*)(int);
+  using summary_function = const char* (*)();
+  const auto arm = reinterpret_cast<arm_function>(dlsym(RTLD_DEFAULT, "picklejar_fault_arm"));
+  const auto summary = reinterpret_cast<summary_function>(dlsym(RTLD_DEFAULT, "picklejar_fault_summary"));
+  if (arm == nullptr || summary == nullptr) {
+    std::printf("result exception\nwhat the fault shim is not loaded (LD_PRELOAD=fault_shim.so)\n");
+    return 3;
+  }
+
+  const fault_test::Model model = fault_test::make_model(version);
+  std::optional<picklejar::checkpoint_manager> manager;
+  try {
+    if (checkpoint) {
+      picklejar::checkpoint_options opts;
+      opts.keep_last = 2;
+      opts.keep_best = 1;
+      manager.emplace(directory, opts);  // opened before arming: only the save is counted
+    }
+    arm(1);
+    if (scenario == "binary") picklejar::save(model, directory / "model.pj");
+    else if (scenario == "json") picklejar::save(model, directory / "model.json", picklejar::options(picklejar::format::json));
+    else if (scenario == "checkpoint-new") manager->save(model, 3, 0.3);
+    else manager->save(model, 2, 0.35);
+    arm(0);
+    std::printf("result ok\n");
+  } catch (const picklejar::error& failure) {
+    arm(0);
+    std::printf("result error %s\nfile %s\nwhat %s\n", picklejar::to_string(failure.code()), failure.file().c_str(),
+                failure.what());
+  } catch (const std::exception& failure) {
+    arm(0);
+    std::printf("result exception\nwhat %s\n", failure.what());
+  }
+  std::printf("counts %s\n", summary());
+  if (manager) {
+    std::string steps;
+    for (const picklejar::checkpoint_info& info : manager->checkpoints()) {
+      steps += (steps.empty() ? "" : ",") + std::to_string(info.step);
+    }
+    std::printf("manager steps=%s problems=%zu\n", steps.c_str(), manager->problems().size());
+  }
+  return 0;
+}
