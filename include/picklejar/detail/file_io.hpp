@@ -86,6 +86,7 @@ inline void write_all(int fd, std::string_view bytes, const std::filesystem::pat
     ssize_t written = ::write(fd, bytes.data(), bytes.size());
     if (written < 0 && errno == EINTR) continue;
     if (written < 0) fail_io("cannot write the file", path, errno);
+    if (written == 0) fail_io("cannot write the file", path, EIO);  // no progress: never loop forever
     bytes.remove_prefix(static_cast<std::size_t>(written));
   }
 }
