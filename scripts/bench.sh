@@ -86,7 +86,7 @@ table=$out/table.tsv
 : >"$table"
 export PICKLEJAR_BENCH_TABLE=$table
 
-scratch=${PICKLEJAR_BENCH_DIR:-$build/bench}
+scratch=$(cd "${PICKLEJAR_BENCH_DIR:-$build/bench}" 2>/dev/null && pwd || echo "${PICKLEJAR_BENCH_DIR:-$build/bench}")
 if [[ $(stat -f -c %T "$scratch" 2>/dev/null) == tmpfs ]]; then
   echo "bench: warning: $scratch is a tmpfs: the file benchmarks will measure memory, not a disk" >&2
 fi
@@ -195,6 +195,9 @@ if selected compile_cost; then
     failed+=(compile_cost)
   fi
 fi
+
+# Other processes slow both sides of a comparison, but not always equally: say how busy it was.
+echo "load:       $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) at the end" >>"$out/machine.txt"
 
 # --- the combined table --------------------------------------------------------------------------
 # Columns of table.tsv: program, target, picklejar, baseline, ratio, goal, met.
