@@ -32,7 +32,7 @@ while (($#)); do
     --build-dir=*) build=${1#*=} ;;
     --only) only=${2:?--only needs program names}; shift ;;
     --only=*) only=${1#*=} ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
