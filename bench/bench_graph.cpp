@@ -1,25 +1,34 @@
 // A 10,000-node shared object graph saved and loaded by picklejar, beside plain cereal saving the
-// very same types (a PICKLEJAR_FIELDS type is cereal-serializable) with its own binary archive.
-// Everything is in memory, so the figures are the cost of the serialization, not of the disk.
-// picklejar's times include its file header and checksum (computed on save, verified on load);
-// cereal has neither.
+// very same types (a PICKLEJAR_FIELDS type is cereal-serializable) with its own binary archive, and
+// Boost.Serialization's binary archives (boost/serialization/shared_ptr.hpp and weak_ptr.hpp, with
+// free serialize functions for the same types). Everything is in memory, so the figures are the
+// cost of the serialization, not of the disk. picklejar's times include its file header and
+// checksum (computed on save, verified on load); cereal and Boost have neither.
 //
 // The graph is a 4-ary tree whose nodes point back at their parent (std::weak_ptr), plus every
 // 10th node hung under a second parent as well, and a flat index of all nodes in the root: every
 // node is reached through at least two shared_ptrs (index and parent), 999 through three.
 //
-// cereal writes each node inside the first pointer it meets (depth first), so this graph nests
-// about 1,200 nodes deep in its encoding. picklejar writes pointers as references and the objects
-// from a queue (detail/object_graph.hpp), so its encoding stays flat and loads with default options.
+// cereal and Boost write each node inside the first pointer they meet (depth first), so this graph
+// nests about 1,200 nodes deep in their encodings. picklejar writes pointers as references and the
+// objects from a queue (detail/object_graph.hpp), so its encoding stays flat and loads with default
+// options.
 //
 // Counters: bytes = size of the serialized graph (picklejar's includes its header and checksum);
-// nodes/s = nodes saved or loaded per second. After the table, a summary prints
-// picklejar time / cereal binary time for save and for load, measured in the same run.
+// nodes/s = nodes saved or loaded per second. After the table, a summary prints picklejar time /
+// cereal binary time and picklejar time / Boost time, for save and for load, measured in the same
+// run (medians with --benchmark_repetitions).
 //
-//   build/bench/bench_graph --benchmark_min_time=1
+//   build/bench/bench_graph --benchmark_repetitions=5
 #include <benchmark/benchmark.h>
 #include <picklejar/picklejar.hpp>
 
+#include <boost/archive/binary_iarchive.hpp>
+#include <boost/archive/binary_oarchive.hpp>
+#include <boost/serialization/shared_ptr.hpp>
+#include <boost/serialization/string.hpp>
+#include <boost/serialization/vector.hpp>
+#include <boost/serialization/weak_ptr.hpp>
 #include <cereal/archives/binary.hpp>
 #include <cereal/types/memory.hpp>
 #include <cereal/types/string.hpp>
@@ -57,6 +66,24 @@ struct Graph {
   std::vector<std::shared_ptr<Node>> nodes;  // all nodes, in creation order; nodes[0] is the root
   PICKLEJAR_FIELDS(nodes)
 };
+
+}  // namespace
+
+// Boost.Serialization's functions for the same types, as free functions in its namespace (found
+// through the type of their version argument); cereal never sees them, and a class with
+// PICKLEJAR_FIELDS may not have a serialize member.
+namespace boost::serialization {
+template <class Archive>
+void serialize(Archive& archive, Node& node, const unsigned int /*version*/) {
+  archive & node.name & node.values & node.depth & node.children & node.parent;
+}
+template <class Archive>
+void serialize(Archive& archive, Graph& graph, const unsigned int /*version*/) {
+  archive & graph.nodes;
+}
+}  // namespace boost::serialization
+
+namespace {
 
 int first_parent_of(int index) { return (index - 1) / tree_arity; }
 
@@ -110,17 +137,11 @@ int encoding_nesting(const Graph& graph) {
   return deepest;
 }
 
-// --- the two serializers, each as "object -> bytes" and "bytes -> object" -----------------------
+// --- the serializers, each as "object -> stream" and "stream -> object" ----------------------------
 
 void cereal_save(const Graph& graph, std::ostream& out) {
   cereal::BinaryOutputArchive archive(out);
   archive(graph);
-}
-
-std::string cereal_save(const Graph& graph) {
-  std::ostringstream out(std::ios::binary);
-  cereal_save(graph, out);
-  return out.str();
 }
 
 void cereal_load(std::istream& in, Graph& graph) {
@@ -128,10 +149,29 @@ void cereal_load(std::istream& in, Graph& graph) {
   archive(graph);
 }
 
-Graph cereal_load(const std::string& bytes) {
+void boost_save(const Graph& graph, std::ostream& out) {
+  boost::archive::binary_oarchive archive(out);
+  archive << graph;
+}
+
+void boost_load(std::istream& in, Graph& graph) {
+  boost::archive::binary_iarchive archive(in);
+  archive >> graph;
+}
+
+using stream_save = void (*)(const Graph&, std::ostream&);
+using stream_load = void (*)(std::istream&, Graph&);
+
+std::string bytes_of(stream_save save, const Graph& graph) {
+  std::ostringstream out(std::ios::binary);
+  save(graph, out);
+  return out.str();
+}
+
+Graph graph_from(stream_load load, const std::string& bytes) {
   std::istringstream in(bytes, std::ios::binary);
   Graph graph;
-  cereal_load(in, graph);
+  load(in, graph);
   return graph;
 }
 
@@ -194,7 +234,7 @@ void verify_all_round_trips() {
   std::printf("graph: %d nodes, %zu child links (%zu nodes have a second parent), all nodes also in "
               "a flat index; each node has a weak parent link\n",
               node_count, child_links, child_links - (node_count - 1));
-  std::printf("cereal's depth-first encoding nests %d nodes deep; picklejar's stays flat\n",
+  std::printf("cereal's and Boost's depth-first encodings nest %d nodes deep; picklejar's stays flat\n",
               encoding_nesting(graph));
 
   for (const auto format : {picklejar::format::binary, picklejar::format::portable_binary,
@@ -206,10 +246,17 @@ void verify_all_round_trips() {
       fail(who, std::string("round trip threw: ") + failure.what());
     }
   }
-  try {
-    verify("cereal binary", cereal_load(cereal_save(graph)));
-  } catch (const std::exception& failure) {
-    fail("cereal binary", std::string("round trip threw: ") + failure.what());
+  const struct {
+    const char* who;
+    stream_save save;
+    stream_load load;
+  } baselines[] = {{"cereal binary", cereal_save, cereal_load}, {"boost binary", boost_save, boost_load}};
+  for (const auto& baseline : baselines) {
+    try {
+      verify(baseline.who, graph_from(baseline.load, bytes_of(baseline.save, graph)));
+    } catch (const std::exception& failure) {
+      fail(baseline.who, std::string("round trip threw: ") + failure.what());
+    }
   }
   std::printf("verified: every round trip gives %d distinct nodes with sharing and parent links intact\n",
               node_count);
@@ -238,24 +285,26 @@ void load_picklejar(benchmark::State& state, picklejar::format format) {
   for (auto _ : state) {
     Graph graph = picklejar::loads<Graph>(data);
     benchmark::DoNotOptimize(graph.nodes.data());
-  }  // freeing the 10,000 nodes is inside the loop for cereal too
+  }  // freeing the 10,000 nodes is inside the loop for cereal and Boost too
   report(state, data.size());
 }
 
-void save_cereal(benchmark::State& state) {
+template <stream_save save>
+void save_to_stream(benchmark::State& state) {
   std::size_t bytes = 0;
   for (auto _ : state) {
     // The bytes stay in the stream: in C++17, str() would copy them, which picklejar does not do.
     std::ostringstream out(std::ios::binary);
-    cereal_save(original_graph(), out);
+    save(original_graph(), out);
     bytes = static_cast<std::size_t>(out.tellp());
     benchmark::DoNotOptimize(out);
   }
   report(state, bytes);
 }
 
-void load_cereal(benchmark::State& state) {
-  const std::string data = cereal_save(original_graph());
+template <stream_save save, stream_load load>
+void load_from_stream(benchmark::State& state) {
+  const std::string data = bytes_of(save, original_graph());
   // One stream rewound each time, so the copy of the bytes into it is not timed (picklejar reads
   // the bytes in place).
   std::istringstream in(data, std::ios::binary);
@@ -263,22 +312,10 @@ void load_cereal(benchmark::State& state) {
     in.clear();
     in.seekg(0);
     Graph graph;
-    cereal_load(in, graph);
+    load(in, graph);
     benchmark::DoNotOptimize(graph.nodes.data());
-  }
+  }  // freeing the 10,000 nodes is inside the loop for every library
   report(state, data.size());
-}
-
-// --- the ratio summary ------------------------------------------------------------------------------
-
-void print_ratio(const pj_bench::timing_reporter& reporter, const std::string& operation,
-                 const std::string& picklejar_name, const std::string& cereal_name) {
-  const auto mine = reporter.seconds(picklejar_name);
-  const auto baseline = reporter.seconds(cereal_name);
-  if (!mine || !baseline) return;  // filtered out
-  std::printf("%-44s %7.2f  (%.3f ms vs %.3f ms)\n",
-              (operation + " ratio " + picklejar_name.substr(operation.size() + 1) + "/cereal:").c_str(),
-              *mine / *baseline, *mine * 1e3, *baseline * 1e3);
 }
 
 struct PicklejarFormat {
@@ -305,19 +342,40 @@ int main(int argc, char** argv) {
     benchmark::RegisterBenchmark((std::string("load/") + name).c_str(), load_picklejar, format)
         ->Unit(benchmark::kMillisecond);
   }
-  benchmark::RegisterBenchmark("save/cereal_binary", save_cereal)->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("load/cereal_binary", load_cereal)->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("save/cereal_binary", save_to_stream<cereal_save>)->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("load/cereal_binary", load_from_stream<cereal_save, cereal_load>)
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("save/boost_binary", save_to_stream<boost_save>)->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("load/boost_binary", load_from_stream<boost_save, boost_load>)
+      ->Unit(benchmark::kMillisecond);
 
   pj_bench::timing_reporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
 
-  std::printf("\npicklejar time / cereal binary time, same run (1.00 = as fast as cereal):\n");
+  // Every format against both baselines, for information; the targets (the table below) are for
+  // picklejar's default format, binary.
+  std::printf("\npicklejar time / baseline time, same run (medians; 1.00 = as fast as the baseline):\n");
   for (const char* operation : {"save", "load"}) {
-    for (const auto& picklejar_format : picklejar_formats) {
-      print_ratio(reporter, operation, std::string(operation) + "/" + picklejar_format.name,
-                  std::string(operation) + "/cereal_binary");
+    for (const auto& [name, format] : picklejar_formats) {
+      const auto mine = reporter.seconds(std::string(operation) + "/" + name);
+      const auto cereal = reporter.seconds(std::string(operation) + "/cereal_binary");
+      const auto boost = reporter.seconds(std::string(operation) + "/boost_binary");
+      if (!mine || !cereal || !boost) continue;  // filtered out
+      std::printf("  %s %-26s %6.2f of cereal binary, %6.2f of Boost binary  (%.3f ms)\n", operation, name,
+                  *mine / *cereal, *mine / *boost, *mine * 1e3);
     }
   }
+
+  pj_bench::ratio_table table("bench_graph");
+  const std::string what = "10k-node shared_ptr graph, binary, ";
+  for (const char* operation : {"save", "load"}) {
+    const std::string mine = std::string(operation) + "/picklejar_binary";
+    table.add_times(reporter, what + operation + " vs cereal", mine, std::string(operation) + "/cereal_binary",
+                    "cereal", pj_bench::ratio_at_most(1.0));
+    table.add_times(reporter, what + operation + " vs Boost", mine, std::string(operation) + "/boost_binary",
+                    "boost", pj_bench::faster_by(3));
+  }
+  table.finish();
   return 0;
 }

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 packages=(g++ cmake make pkg-config libcereal-dev libeigen3-dev libgtest-dev libbenchmark-dev
-          libxxhash-dev)
+          libxxhash-dev libboost-serialization-dev)
 missing=()
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
@@ -27,6 +27,7 @@ if ((${#missing[@]})); then
 fi
 
 echo "setup: configuring build/"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release --log-level=WARNING
+# The benchmarks (bench/) are built, never run, here: scripts/bench.sh runs them.
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DPICKLEJAR_BUILD_BENCH=ON --log-level=WARNING
 echo "setup: building with $(nproc) jobs"
 cmake --build build -j"$(nproc)"
