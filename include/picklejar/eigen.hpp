@@ -136,8 +136,13 @@ void load_sparse(Archive& archive, Sparse& matrix) {
   if (outer.front() != 0 || static_cast<std::int64_t>(outer.back()) != nonzeros) {
     fail_at(archive, errc::format, "the sparse matrix's outer starts do not span its non-zeros");
   }
+  // All outer starts first: with them non-decreasing from 0 to nonzeros, every inner index the
+  // loop below reads is in range (a start beyond nonzeros followed by a smaller one is refused
+  // here, before it is used as a bound).
   for (std::size_t j = 0; j < outer_size; ++j) {
     if (outer[j] > outer[j + 1]) fail_at(archive, errc::format, "the sparse matrix's outer starts decrease");
+  }
+  for (std::size_t j = 0; j < outer_size; ++j) {
     for (auto k = static_cast<std::size_t>(outer[j]); k < static_cast<std::size_t>(outer[j + 1]); ++k) {
       if (inner[k] < 0 || inner[k] >= inner_size || (k > static_cast<std::size_t>(outer[j]) && inner[k] <= inner[k - 1])) {
         fail_at(archive, errc::format, "the sparse matrix's inner indices are out of range or unsorted");

@@ -133,9 +133,29 @@ class binary_input_archive
 
   template <class T>
   void read_value(T& value) {
-    read_bytes(&value, sizeof(T));
-    if constexpr (sizeof(T) > 1) {
-      if (swap_) reverse_bytes<sizeof(T)>(&value);
+    if constexpr (std::is_same_v<T, bool>) {
+      // A bool holding any byte but 0 or 1 is undefined behaviour wherever it is used: check the
+      // byte, never copy it into the bool as it is.
+      require_booleans(1);
+      unsigned char byte = 0;
+      read_bytes(&byte, 1);
+      value = byte != 0;
+    } else {
+      read_bytes(&value, sizeof(T));
+      if constexpr (sizeof(T) > 1) {
+        if (swap_) reverse_bytes<sizeof(T)>(&value);
+      }
+    }
+  }
+
+  /// Fails unless each of the next `count` bytes is a valid bool (0 or 1); they are not consumed.
+  void require_booleans(std::size_t count) {
+    require(count, "boolean");
+    const auto* bytes = reinterpret_cast<const unsigned char*>(data_ + position_);
+    for (std::size_t i = 0; i < count; ++i) {
+      if (bytes[i] > 1) {
+        path_.fail(errc::format, "expected a boolean (a byte 0 or 1), found the byte " + std::to_string(bytes[i]));
+      }
     }
   }
 
@@ -234,6 +254,8 @@ template <class T>
 void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, cereal::BinaryData<T>& block) {
   using element = std::remove_pointer_t<std::remove_reference_t<T>>;
   constexpr std::size_t element_size = std::is_void_v<element> ? 1 : sizeof(element);
+  // Blocks of bools (std::array<bool, N>, Eigen arrays of bool) are checked like single bools.
+  if constexpr (std::is_same_v<std::remove_cv_t<element>, bool>) archive.require_booleans(static_cast<std::size_t>(block.size));
   archive.template read_elements<element_size>(block.data, static_cast<std::size_t>(block.size));
 }
 

@@ -33,6 +33,9 @@ class output_sink {
   output_sink& operator=(const output_sink&) = delete;
 
   void write(const void* data, std::size_t size) {
+    // An empty block (an empty Eigen matrix or vector) may come with a null `data`, which memcpy
+    // must not be given even for zero bytes (undefined behaviour; UBSan reports it).
+    if (size == 0) return;
     if (size <= static_cast<std::size_t>(end_ - cursor_)) {
       std::memcpy(cursor_, data, size);
       cursor_ += size;
