@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <istream>
 #include <iterator>
+#include <memory>
 #include <new>
 #include <ostream>
 #include <stdexcept>
@@ -15,6 +16,7 @@
 #include <string_view>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "picklejar/archives/binary.hpp"
 #include "picklejar/archives/text.hpp"
@@ -207,8 +209,25 @@ void translate_failures(const field_path& path, Load&& load) {
   }
 }
 
+/// The objects a failed load created through shared pointers, released in id order once the
+/// partly loaded root is gone. A chain of shared pointers (a linked list) is released one object
+/// at a time then: each object's table entry is its last owner when its turn comes, since the
+/// object before it is gone. Destroyed with the root instead, a 100,000-link chain from a crafted
+/// file that fails at its end would be destroyed by 100,000 nested destructor calls, overflowing
+/// the stack. Declared before the root, so that it outlives it.
+using objects_kept_alive = std::vector<std::shared_ptr<void>>;
+
+template <class Archive>
+void keep_objects_alive(Archive& archive, objects_kept_alive* kept) noexcept {
+  if (kept == nullptr) return;
+  try {
+    archive.graph().hand_over_owners(*kept);
+  } catch (...) {  // no memory for the list: the objects go with the root, as they otherwise would
+  }
+}
+
 template <class T>
-void read_document(std::string_view bytes, const options& opts, T& object) {
+void read_document(std::string_view bytes, const options& opts, T& object, objects_kept_alive* kept = nullptr) {
   if (bytes.size() > opts.max_bytes) {
     throw error(errc::limit, "the data is " + std::to_string(bytes.size()) +
                                  " bytes, more than the limit of " + std::to_string(opts.max_bytes) +
@@ -236,6 +255,7 @@ void read_document(std::string_view bytes, const options& opts, T& object) {
         }
       });
     } catch (...) {
+      keep_objects_alive(archive, kept);
       archive.verify_rest();  // damage, if that is what it is, is the error to report
       throw;
     }
@@ -253,15 +273,20 @@ void read_document(std::string_view bytes, const options& opts, T& object) {
   for (const auto& part : document.children) {
     if (part.name == "objects") archive.set_objects(&part);
   }
-  translate_failures(path, [&] {
-    archive(cereal::make_nvp("value", object));
-    finish_pending_objects(archive);
-    if (archive.graph().items_read() != archive.object_count()) {
-      path.fail(errc::format, "the document's objects list has " + std::to_string(archive.object_count()) +
-                                  " entries, but the data points at " +
-                                  std::to_string(archive.graph().items_read()));
-    }
-  });
+  try {
+    translate_failures(path, [&] {
+      archive(cereal::make_nvp("value", object));
+      finish_pending_objects(archive);
+      if (archive.graph().items_read() != archive.object_count()) {
+        path.fail(errc::format, "the document's objects list has " + std::to_string(archive.object_count()) +
+                                    " entries, but the data points at " +
+                                    std::to_string(archive.graph().items_read()));
+      }
+    });
+  } catch (...) {
+    keep_objects_alive(archive, kept);
+    throw;
+  }
 }
 
 /// Adds the file name to any picklejar error thrown by `action`.
@@ -290,12 +315,14 @@ template <class T>
 T load_new_object(std::string_view bytes, const options& opts) {
   constexpr bool built_by_from_state = is_built_by_from_state<T>();
   if constexpr (std::is_default_constructible_v<T> && std::is_move_constructible_v<T>) {
+    objects_kept_alive kept;  // on failure, outlives the partly loaded object
     T object{};
-    read_document(bytes, opts, object);
+    read_document(bytes, opts, object, &kept);
     return object;
   } else if constexpr (built_by_from_state) {
+    objects_kept_alive kept;
     state_holder<T> root;
-    read_document(bytes, opts, root);
+    read_document(bytes, opts, root, &kept);
     return call_from_state<T>(std::move(root.state));  // a prvalue: T need not be movable
   } else {
     static_assert(std::is_move_constructible_v<T> || built_by_from_state,

@@ -9,8 +9,13 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <deque>
+#include <forward_list>
+#include <list>
 #include <string>
 #include <type_traits>
+#include <unordered_set>
+#include <valarray>
 #include <vector>
 
 #include "picklejar/detail/checksum.hpp"
@@ -304,6 +309,86 @@ void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, std::vector<T, All
     vector.emplace_back();
     archive(vector.back());
   }
+}
+
+// Numbers take several bytes each, and a count is only checked against the bytes
+// left: a block is checked at its size in bytes before the container is sized for it, so that a
+// count of "one per byte left" cannot make it allocate 4 or 8 times the file.
+template <class T, class Allocator, std::enable_if_t<std::is_arithmetic_v<T> && !std::is_same_v<T, bool>, int> = 0>
+void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, std::vector<T, Allocator>& vector) {
+  cereal::size_type count = 0;
+  archive(cereal::make_size_tag(count));
+  archive.require(static_cast<std::uint64_t>(count) * sizeof(T), "array");  // count <= bytes left: no overflow
+  vector.resize(static_cast<std::size_t>(count));
+  archive(cereal::binary_data(vector.data(), static_cast<std::size_t>(count) * sizeof(T)));
+}
+
+template <class T, std::enable_if_t<std::is_arithmetic_v<T>, int> = 0>
+void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, std::valarray<T>& values) {
+  cereal::size_type count = 0;
+  archive(cereal::make_size_tag(count));
+  archive.require(static_cast<std::uint64_t>(count) * sizeof(T), "array");
+  values.resize(static_cast<std::size_t>(count));
+  if (count != 0) archive(cereal::binary_data(&values[0], static_cast<std::size_t>(count) * sizeof(T)));
+}
+
+// Like vectors of class elements, the other sequences grow as elements arrive (cereal's loaders
+// resize them to the claimed count first), and unordered sets are not reserved for the claim.
+template <class T, class Allocator>
+void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, std::deque<T, Allocator>& deque) {
+  cereal::size_type count = 0;
+  archive(cereal::make_size_tag(count));
+  deque.clear();
+  for (cereal::size_type i = 0; i < count; ++i) {
+    deque.emplace_back();
+    archive(deque.back());
+  }
+}
+
+template <class T, class Allocator>
+void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, std::list<T, Allocator>& list) {
+  cereal::size_type count = 0;
+  archive(cereal::make_size_tag(count));
+  list.clear();
+  for (cereal::size_type i = 0; i < count; ++i) {
+    list.emplace_back();
+    archive(list.back());
+  }
+}
+
+template <class T, class Allocator>
+void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, std::forward_list<T, Allocator>& list) {
+  cereal::size_type count = 0;
+  archive(cereal::make_size_tag(count));
+  list.clear();
+  auto last = list.before_begin();
+  for (cereal::size_type i = 0; i < count; ++i) {
+    last = list.emplace_after(last);
+    archive(*last);
+  }
+}
+
+template <class Set>
+void load_unordered_set(binary_input_archive& archive, Set& set) {
+  cereal::size_type count = 0;
+  archive(cereal::make_size_tag(count));
+  set.clear();
+  for (cereal::size_type i = 0; i < count; ++i) {
+    typename Set::key_type key;
+    archive(key);
+    set.emplace(std::move(key));
+  }
+}
+
+template <class Key, class Hash, class Equal, class Allocator>
+void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, std::unordered_set<Key, Hash, Equal, Allocator>& set) {
+  load_unordered_set(archive, set);
+}
+
+template <class Key, class Hash, class Equal, class Allocator>
+void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive,
+                               std::unordered_multiset<Key, Hash, Equal, Allocator>& set) {
+  load_unordered_set(archive, set);
 }
 
 /// Checks that `bytes` can still be read before a loader allocates for them (no-op elsewhere).

@@ -269,10 +269,21 @@ inline binary_container read_binary_container(std::string_view bytes, checksum_c
                                    "unverified)" + std::string(known_version ? "" : "; or it was written by a newer picklejar"));
     }
     if (kind != checksum_kind::xxh3_64) {
-      throw error(errc::format, "the header names checksum kind " + std::to_string(static_cast<int>(kind)) +
-                                    ", which this program does not know" +
-                                    (known_version ? "" : "; or it was written by a newer picklejar (container version " +
-                                                              std::to_string(info.container_version) + ")"));
+      const std::string unknown = "checksum kind " + std::to_string(static_cast<int>(kind)) +
+                                  ", which this program does not know" +
+                                  (known_version ? "" : " (container version " + std::to_string(info.container_version) + ")");
+      // The kind byte is covered by the checksum too: a damaged one (the likelier cause) leaves an
+      // XXH3-64 that no longer matches, and is errc::integrity like damage anywhere else.
+      if (whole) {
+        try {
+          checksum_stream checksum;
+          checksum.update(result.payload);
+          result.check_checksum(checksum);
+        } catch (const error& failure) {
+          throw error(errc::integrity, failure.reason() + "; or it uses " + unknown);
+        }
+      }
+      throw error(errc::format, "the header names " + unknown);
     }
     if (check == checksum_check::now) verify_whole();
   }

@@ -280,6 +280,15 @@ class graph_reader : public graph_base<pending_read> {
   /// How many deferred objects have been read (their position in a text document's list).
   std::size_t& items_read() noexcept { return items_read_; }
 
+  /// Hands over the table's references to the objects created so far, in id order (see
+  /// objects_kept_alive in save_load.hpp).
+  void hand_over_owners(std::vector<std::shared_ptr<void>>& out) {
+    out.reserve(out.size() + objects_.size());
+    for (object& entry : objects_) {
+      if (entry.owner) out.push_back(std::move(entry.owner));
+    }
+  }
+
  private:
   std::vector<object> objects_;
   std::vector<std::string> type_names_;

@@ -178,7 +178,7 @@ class xml_parser {
       if (text_[pos_] == '&') {
         std::string decoded;
         read_reference(decoded);
-        add_text(element, decoded, start);
+        add_text(element, std::move(decoded), start);
       } else if (text_[pos_] != '<') {
         while (!at_end() && text_[pos_] != '<' && text_[pos_] != '&') ++pos_;
         const std::string_view raw = text_.substr(start, pos_ - start);
@@ -213,9 +213,11 @@ class xml_parser {
   }
 
   // Text goes into a leaf; next to child elements only whitespace (indentation) is allowed, and dropped.
-  void add_text(open_element& element, const std::string& text, std::size_t where) {
+  // The first piece of a leaf's text is moved in, not copied: a leaf holds one copy of its text.
+  void add_text(open_element& element, std::string text, std::size_t where) {
     if (!element.has_child_elements) {
-      element.node.text += text;
+      if (element.node.text.empty()) element.node.text = std::move(text);
+      else element.node.text += text;
     } else if (!is_whitespace(text)) {
       fail_at(where, "text mixed with child elements");
     }
