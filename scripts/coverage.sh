@@ -26,23 +26,7 @@ started=$(date +%s)
 
 packages=(clang-14 llvm-14 libclang-rt-14-dev cmake make python3 libcereal-dev libeigen3-dev libgtest-dev
           libxxhash-dev)
-missing=()
-for package in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$package")
-  fi
-done
-if ((${#missing[@]})); then
-  echo "coverage: installing ${missing[*]}"
-  sudo=()
-  if [[ $(id -u) -ne 0 ]]; then
-    command -v sudo >/dev/null || { echo "coverage: run as root or install sudo" >&2; exit 1; }
-    sudo=(sudo)
-  fi
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+./scripts/install-packages.sh "${packages[@]}"
 
 build=build-coverage
 profiles="$PWD/$build/profiles"
