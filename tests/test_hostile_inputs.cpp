@@ -439,6 +439,7 @@ void expect_bounded_refusal(const std::string& label, const std::string& bytes, 
   ASSERT_EQ(result.outcome, probe_result::picklejar_error) << label << ": " << describe(result);
   const auto code = static_cast<errc>(result.code);
   EXPECT_TRUE(code == errc::limit || code == errc::format) << label << ": " << result.what;
+  if (pj_test::address_sanitizer) return;  // its quarantine holds every freed node: see test_support.hpp
   EXPECT_LT(result.virtual_growth_kib, bound) << label << ": address space grew by " << result.virtual_growth_kib
                                               << " KiB for a file of " << bytes.size() << " bytes; " << result.what;
   EXPECT_LT(result.resident_growth_kib, bound) << label << ": resident memory grew by " << result.resident_growth_kib
@@ -1047,6 +1048,7 @@ TEST_P(HostileDepthFormats, StackUsedAtTheDefaultDepthLimit) {
   picklejar::options one_less;
   one_less.max_depth = 508;
   pj_test::expect_error(errc::limit, [&] { (void)picklejar::loads<hostile::StackProbe>(bytes, one_less); });
+  if (pj_test::address_sanitizer) GTEST_SKIP() << "ASan moves locals to a fake stack; the normal build measures this";
   char top = 0;
   hostile::lowest_stack_address = UINTPTR_MAX;
   (void)picklejar::loads<hostile::StackProbe>(bytes);

@@ -15,6 +15,21 @@
 
 namespace pj_test {
 
+/// True in ASan builds (scripts/sanitize.sh). Their allocator keeps freed memory in quarantine and
+/// moves locals to a fake heap stack, so tests that measure picklejar's peak memory or stack use
+/// would measure the sanitizer instead; those assertions run in the normal build only.
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool address_sanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+inline constexpr bool address_sanitizer = true;
+#else
+inline constexpr bool address_sanitizer = false;
+#endif
+#else
+inline constexpr bool address_sanitizer = false;
+#endif
+
 inline const std::vector<picklejar::format> all_formats = {
     picklejar::format::binary, picklejar::format::portable_binary, picklejar::format::json,
     picklejar::format::xml};
