@@ -1,9 +1,19 @@
-// The bridge between picklejar's hooks and cereal: every type with PICKLEJAR_FIELDS,
-// PICKLEJAR_FIELDS_OF or state hooks is a cereal-serializable type, so it works inside plain
-// cereal archives, and plain cereal types work inside it. Saving and loading one object:
-//   save: lock the guard (if any), then write the fields or the state from get_state();
-//   load: lock the guard, reset the transient members, read the fields or call set_state() /
-//         from_state(), then call after_load().
+/// \file
+/// The bridge between picklejar's hooks and cereal: every type with PICKLEJAR_FIELDS,
+/// PICKLEJAR_FIELDS_OF or state hooks is a cereal-serializable type, so it works inside plain
+/// cereal archives, and plain cereal types (a `serialize` member or free function) work inside
+/// it. Included by picklejar/picklejar.hpp. Saving and loading one object:
+///   - save: lock the guard (if any), then write the fields or the state from get_state();
+///   - load: lock the guard, reset the transient members, read the fields or call set_state() /
+///     from_state(), then call after_load().
+///
+/// ```cpp
+/// std::ostringstream out;
+/// {
+///   cereal::JSONOutputArchive archive(out);
+///   archive(cereal::make_nvp("model", model));    // a PICKLEJAR_FIELDS type in a cereal archive
+/// }
+/// ```
 #pragma once
 
 #include <cereal/cereal.hpp>
@@ -324,18 +334,26 @@ constexpr bool report_unsaveable() {
 
 namespace cereal {
 
+/// Saves a type with PICKLEJAR_FIELDS, PICKLEJAR_FIELDS_OF or state hooks in any cereal archive
+/// (picklejar's own or cereal's), as the file comment describes. Found by cereal; not called
+/// directly.
 template <class Archive, class T, std::enable_if_t<picklejar::detail::uses_bridge<T>, int> = 0>
 void CEREAL_SAVE_FUNCTION_NAME(Archive& archive, const T& object) {
   picklejar::detail::save_object(archive, object);
 }
 
+/// Loads a type with PICKLEJAR_FIELDS, PICKLEJAR_FIELDS_OF or state hooks from any cereal archive
+/// into an existing object: transients reset, fields or state read, after_load() called. Plain
+/// cereal archives record no PICKLEJAR_VERSION: they write and read every field of the current
+/// version.
 template <class Archive, class T, std::enable_if_t<picklejar::detail::uses_bridge<T>, int> = 0>
 void CEREAL_LOAD_FUNCTION_NAME(Archive& archive, T& object) {
   picklejar::detail::load_object(archive, object);
 }
 
 // Types that can never be saved, met inside a container or pointer rather than as a listed field
-// (which the field macros catch first): one picklejar message instead of cereal's.
+// (which the field macros catch first): one picklejar message instead of cereal's. (Plain
+// comments: Doxygen would merge these with the overloads above, whose signatures they share.)
 template <class Archive, class T,
           std::enable_if_t<picklejar::detail::is_unsaveable_object_v<T>, int> = 0>
 void CEREAL_SAVE_FUNCTION_NAME(Archive&, const T&) {

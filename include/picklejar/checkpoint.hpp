@@ -1,58 +1,65 @@
-// picklejar::checkpoint_manager: the checkpoints of one training run, in one directory: the most
-// recent ones, the best ones by a metric, and what to load when the run restarts. Opt-in: include
-// <picklejar/checkpoint.hpp> yourself (picklejar.hpp does not bring it).
-//
-//   picklejar::checkpoint_options opts;
-//   opts.keep_last = 2;                          // the two most recent
-//   opts.keep_best = 3;                          // and the three lowest validation losses
-//   opts.mode = picklejar::metric_mode::min;
-//   picklejar::checkpoint_manager ckpt("runs/exp1", opts);
-//   int first = 0;
-//   if (ckpt.latest()) first = static_cast<int>(ckpt.load_latest(model).step) + 1;   // resume
-//   for (int epoch = first; epoch < n; ++epoch) { train(); ckpt.save(model, epoch, val_loss); }
-//   ckpt.load_best(model);
-//
-// How it works, and why:
-// - Files. One file per checkpoint, "ckpt-<step>.pj" with the step zero-padded to 12 digits (so a
-//   directory listing sorts by step), written by picklejar::save: a temporary file, fsync, rename,
-//   directory fsync. A crash at any moment therefore leaves every completed checkpoint whole. The
-//   file's header metadata says what it is (readable with picklejar::inspect and picklejar-inspect):
-//     picklejar.checkpoint         "1" (marks the file as a checkpoint; version of this scheme)
-//     picklejar.checkpoint.step    the step, in decimal
-//     picklejar.checkpoint.metric  the metric in the shortest text that reads back to the same
-//                                  double (std::to_chars): "0.1", "-0", "inf", "nan"
-//     picklejar.checkpoint.time    when it was saved, UTC: "2025-01-31T12:34:56.789Z"
-//   plus the caller's own checkpoint_options::file_options.metadata.
-// - No index file: the directory is the truth. A new manager lists the directory and reads each
-//   checkpoint's header with picklejar::inspect. There is nothing to get out of step with the
-//   files and nothing to repair after a crash. Opening a directory reads each checkpoint's header
-//   only (inspect checks the sizes; the checksum is verified when a checkpoint is loaded, and a
-//   damaged one is then skipped). After opening, the manager keeps the list in memory.
-// - Lock. One manager writes a directory at a time: it holds flock(2) on
-//   <dir>/picklejar-checkpoint.lock for its lifetime, and a second manager (in any process, this
-//   one included) gets errc::io naming the directory. The kernel drops a flock when its process
-//   dies, so a killed run never leaves a stale lock. The file holds the owner's pid for that error
-//   message and is never deleted (deleting a lock file races with a process about to lock it).
-//   A process that forks while holding a manager shares the lock with its child.
-// - Retention, after each successful save (never before the new file is on disk, never when
-//   opening a directory): kept are the keep_last checkpoints with the highest steps and the
-//   keep_best best by metric (lowest for metric_mode::min, highest for max; of equal metrics the
-//   earlier step ranks first, as it reached the value first); every other checkpoint is deleted.
-//   A NaN metric never ranks, so such a checkpoint is kept only for being recent.
-//     keep_last = 0: nothing is kept for being recent; only the best ones stay ("save best only";
-//                    a checkpoint with a NaN metric is then deleted as soon as it is written).
-//     keep_best = 0: the same as 1. The best checkpoint (best_path()) is never deleted; to not
-//                    rank checkpoints at all, save them with a NaN metric (the default).
-//     checkpoint_options::keep_all keeps every checkpoint for that reason.
-//   Files the manager did not write (other names, damaged checkpoints) are never deleted.
-// - Damage. A file in the directory that is not a readable checkpoint (a stray file, a truncated
-//   or foreign .pj) is left alone, skipped, and reported by problems(). A temporary file of an
-//   interrupted checkpoint save ("ckpt-*.pj.pj-tmp-*") is removed: only the lock holder writes
-//   checkpoints here, so it is stale. load_latest and load_best skip a checkpoint that turns out
-//   damaged and load the next one.
-// - Steps are chosen by the caller and are not negative. Saving a step that exists replaces that
-//   checkpoint; latest() is the highest step, not the last one written.
-// - One thread uses a manager at a time (it is not synchronized). POSIX only (flock, gmtime_r).
+/// \file
+/// picklejar::checkpoint_manager: the checkpoints of one training run, in one directory: the most
+/// recent ones, the best ones by a metric, and what to load when the run restarts. Opt-in: include
+/// `<picklejar/checkpoint.hpp>` yourself (it brings picklejar/picklejar.hpp; picklejar.hpp does not
+/// bring it).
+///
+/// ```cpp
+/// picklejar::checkpoint_options opts;
+/// opts.keep_last = 2;                          // the two most recent
+/// opts.keep_best = 3;                          // and the three lowest validation losses
+/// opts.mode = picklejar::metric_mode::min;
+/// picklejar::checkpoint_manager ckpt("runs/exp1", opts);
+/// int first = 0;
+/// if (ckpt.latest()) first = static_cast<int>(ckpt.load_latest(model).step) + 1;   // resume
+/// for (int epoch = first; epoch < n; ++epoch) { train(); ckpt.save(model, epoch, val_loss); }
+/// ckpt.load_best(model);
+/// ```
+///
+/// How it works, and why:
+/// - Files. One file per checkpoint, `ckpt-<step>.pj` with the step zero-padded to 12 digits (so a
+///   directory listing sorts by step), written by picklejar::save: a temporary file, fsync, rename,
+///   directory fsync. A crash at any moment therefore leaves every completed checkpoint whole. The
+///   file's header metadata says what it is (readable with picklejar::inspect and picklejar-inspect),
+///   plus the caller's own checkpoint_options::file_options.metadata:
+///   ```
+///   picklejar.checkpoint         "1" (marks the file as a checkpoint; version of this scheme)
+///   picklejar.checkpoint.step    the step, in decimal
+///   picklejar.checkpoint.metric  the metric in the shortest text that reads back to the same
+///                                double (std::to_chars): "0.1", "-0", "inf", "nan"
+///   picklejar.checkpoint.time    when it was saved, UTC: "2025-01-31T12:34:56.789Z"
+///   ```
+/// - No index file: the directory is the truth. A new manager lists the directory and reads each
+///   checkpoint's header with picklejar::inspect. There is nothing to get out of step with the
+///   files and nothing to repair after a crash. Opening a directory reads each checkpoint's header
+///   only (inspect checks the sizes; the checksum is verified when a checkpoint is loaded, and a
+///   damaged one is then skipped). After opening, the manager keeps the list in memory.
+/// - Lock. One manager writes a directory at a time: it holds flock(2) on
+///   `<dir>/picklejar-checkpoint.lock` for its lifetime, and a second manager (in any process, this
+///   one included) gets errc::io naming the directory. The kernel drops a flock when its process
+///   dies, so a killed run never leaves a stale lock. The file holds the owner's pid for that error
+///   message and is never deleted (deleting a lock file races with a process about to lock it).
+///   A process that forks while holding a manager shares the lock with its child.
+/// - Retention, after each successful save (never before the new file is on disk, never when
+///   opening a directory): kept are the keep_last checkpoints with the highest steps and the
+///   keep_best best by metric (lowest for metric_mode::min, highest for max; of equal metrics the
+///   earlier step ranks first, as it reached the value first); every other checkpoint is deleted.
+///   A NaN metric never ranks, so such a checkpoint is kept only for being recent.
+///   - keep_last = 0: nothing is kept for being recent; only the best ones stay ("save best only";
+///     a checkpoint with a NaN metric is then deleted as soon as it is written).
+///   - keep_best = 0: the same as 1. The best checkpoint (best_path()) is never deleted; to not
+///     rank checkpoints at all, save them with a NaN metric (the default).
+///   - checkpoint_options::keep_all keeps every checkpoint for that reason.
+///
+///   Files the manager did not write (other names, damaged checkpoints) are never deleted.
+/// - Damage. A file in the directory that is not a readable checkpoint (a stray file, a truncated
+///   or foreign .pj) is left alone, skipped, and reported by problems(). A temporary file of an
+///   interrupted checkpoint save (`ckpt-*.pj.pj-tmp-*`) is removed: only the lock holder writes
+///   checkpoints here, so it is stale. load_latest and load_best skip a checkpoint that turns out
+///   damaged and load the next one.
+/// - Steps are chosen by the caller and are not negative. Saving a step that exists replaces that
+///   checkpoint; latest() is the highest step, not the last one written.
+/// - One thread uses a manager at a time (it is not synchronized). POSIX only (flock, gmtime_r).
 #pragma once
 
 #include <fcntl.h>
@@ -86,8 +93,9 @@
 namespace picklejar {
 
 /// Whether a lower or a higher metric is better (a loss or an accuracy).
-enum class metric_mode { min, max };
+enum class metric_mode { min /**< lower is better (a loss) */, max /**< higher is better (an accuracy) */ };
 
+/// How a checkpoint_manager keeps and writes checkpoints; given to its constructor.
 struct checkpoint_options {
   /// For keep_last or keep_best: keep every checkpoint.
   static constexpr std::size_t keep_all = std::numeric_limits<std::size_t>::max();
@@ -97,6 +105,7 @@ struct checkpoint_options {
   /// How many of the best checkpoints by metric are kept; 0 is the same as 1 (the best one is
   /// never deleted).
   std::size_t keep_best = 1;
+  /// Which metric is best: the lowest (min, the default) or the highest (max).
   metric_mode mode = metric_mode::min;
   /// Encoding of the checkpoint files (a directory may hold files of several formats).
   picklejar::format format = picklejar::format::binary;
@@ -107,8 +116,8 @@ struct checkpoint_options {
 
 /// One checkpoint on disk, as its header describes it.
 struct checkpoint_info {
-  std::filesystem::path path;
-  std::int64_t step = 0;
+  std::filesystem::path path;  ///< the file: `<directory>/ckpt-<step, 12 digits>.pj`
+  std::int64_t step = 0;       ///< the step given to checkpoint_manager::save (not negative)
   double metric = std::numeric_limits<double>::quiet_NaN();  ///< NaN: none
   std::string time;  ///< when it was saved, UTC, ISO 8601: "2025-01-31T12:34:56.789Z"
 };
@@ -294,12 +303,16 @@ inline const std::filesystem::path& prepare_checkpoint_directory(const std::file
 
 }  // namespace detail
 
-/// The checkpoints of one training run in one directory; see the top of this header.
+/// The checkpoints of one training run in one directory; see the top of this header for the
+/// file names, the lock, retention and damage handling. Movable, not copyable; not synchronized
+/// (one thread at a time).
 class checkpoint_manager {
  public:
   /// Opens (creating it if needed) and locks `directory`, removes temporary files left by an
-  /// interrupted save, and reads the headers of the checkpoints in it. Throws errc::io if the
-  /// directory cannot be created, listed or locked (another manager is using it).
+  /// interrupted save, and reads the headers of the checkpoints in it (unreadable ones go to
+  /// problems()). `options.file_options` is used for reading them too.
+  /// \throws picklejar::error errc::io naming the directory if it cannot be created, listed or
+  ///         locked (another manager, in this process or another, holds it).
   explicit checkpoint_manager(std::filesystem::path directory, checkpoint_options options = {})
       : directory_(std::move(directory)),
         options_(std::move(options)),
@@ -307,9 +320,14 @@ class checkpoint_manager {
     scan();
   }
 
-  /// Writes checkpoint `step` of `object` (atomically), then deletes the checkpoints retention no
-  /// longer keeps. Returns the new file's path. If writing fails, nothing is deleted and the
-  /// picklejar::error names the file. Throws std::invalid_argument for a negative step.
+  /// Writes checkpoint `step` of `object` (atomically, with picklejar::save), then deletes the
+  /// checkpoints retention no longer keeps (a deletion that fails goes to problems()). Returns
+  /// the new file's path. An existing checkpoint of the same step is replaced.
+  /// \param object the object to save
+  /// \param step   not negative; names the file and orders the checkpoints
+  /// \param metric ranks the checkpoint for keep_best; NaN (the default) never ranks
+  /// \throws std::invalid_argument (not picklejar::error) for a negative step.
+  /// \throws picklejar::error naming the file, as picklejar::save throws; nothing is deleted then.
   template <class T>
   std::filesystem::path save(const T& object, std::int64_t step,
                              double metric = std::numeric_limits<double>::quiet_NaN()) {
@@ -336,18 +354,23 @@ class checkpoint_manager {
     return info.path;
   }
 
-  /// Loads the checkpoint with the highest step into `object` and says which it was. A damaged
-  /// checkpoint is skipped (and reported in problems()) for the next one down. Throws errc::io if
-  /// the directory holds no checkpoint, errc::integrity if none of them loads; another kind of
-  /// failure (errc::type: the file holds another type) is thrown as it is.
+  /// Loads the checkpoint with the highest step into `object` and says which it was. A checkpoint
+  /// that fails with errc::integrity, errc::format or errc::io is taken as damaged: reported in
+  /// problems(), dropped from checkpoints() (never deleted), and the next one down is tried.
+  /// \throws picklejar::error errc::io naming the directory if it holds no checkpoint,
+  ///         errc::integrity if none of them loads; errc::type, errc::version and errc::limit
+  ///         (not damage: the program's to fix) are thrown as they are, from the first checkpoint
+  ///         that raises them.
   template <class T>
   checkpoint_info load_latest(T& object) {
     std::vector<checkpoint_info> candidates(checkpoints_.rbegin(), checkpoints_.rend());
     return load_first_loadable(object, candidates, "latest");
   }
 
-  /// Loads the best checkpoint by metric into `object`, skipping damaged ones as load_latest does.
-  /// Throws errc::io if no checkpoint has a metric (all are NaN).
+  /// Loads the best checkpoint by metric into `object`, skipping damaged ones as load_latest does
+  /// (the next best is tried). Returns which one it loaded.
+  /// \throws picklejar::error errc::io naming the directory if no checkpoint has a metric (none,
+  ///         or all NaN), errc::integrity if none of them loads; other kinds as load_latest.
   template <class T>
   checkpoint_info load_best(T& object) {
     return load_first_loadable(object, ranked_by_metric(), "best");
@@ -364,7 +387,9 @@ class checkpoint_manager {
     if (ranked.empty()) return std::nullopt;
     return ranked.front();
   }
+  /// The file of latest(), if any.
   std::optional<std::filesystem::path> latest_path() const { return path_of(latest()); }
+  /// The file of best(), if any: the one checkpoint retention never deletes.
   std::optional<std::filesystem::path> best_path() const { return path_of(best()); }
 
   /// Every checkpoint kept in the directory, by step (lowest first).
@@ -372,7 +397,9 @@ class checkpoint_manager {
   /// What the manager skipped, removed or could not do, one sentence each, naming the file:
   /// foreign and damaged files, stale temporary files it removed, deletions that failed.
   const std::vector<std::string>& problems() const noexcept { return problems_; }
+  /// The directory given to the constructor.
   const std::filesystem::path& directory() const noexcept { return directory_; }
+  /// The options given to the constructor.
   const checkpoint_options& options() const noexcept { return options_; }
 
  private:

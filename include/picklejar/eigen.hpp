@@ -1,7 +1,20 @@
-// Eigen support: dense Matrix and Array (every arithmetic and std::complex scalar, fixed and
-// dynamic sizes, row- and column-major) and SparseMatrix. Binary formats move the numbers as one
-// block; JSON and XML write the shape and readable numbers. Shapes read from a file are checked
-// against the type (fixed sizes, storage order) and against the data before any memory is touched.
+/// \file
+/// Eigen support: dense Matrix and Array (every arithmetic and std::complex scalar, fixed and
+/// dynamic sizes, row- and column-major) and SparseMatrix. Opt-in: include
+/// `<picklejar/eigen.hpp>` yourself (it brings picklejar/picklejar.hpp and Eigen's Core and
+/// SparseCore; picklejar.hpp alone does not bring Eigen support).
+///
+/// Binary formats move the numbers as one block; JSON and XML write the shape and readable
+/// numbers. Shapes read from a file are checked against the type (fixed sizes, storage order)
+/// and against the data before any memory is touched: errc::format for a shape or storage order
+/// the type cannot hold (a 3x3 file into a Matrix4f, row-major data into a column-major matrix)
+/// or an invalid sparse structure, errc::limit for a shape too large to allocate.
+///
+/// ```cpp
+/// #include <picklejar/eigen.hpp>
+/// struct Layer { Eigen::MatrixXf w; Eigen::VectorXf b; Eigen::SparseMatrix<double> mask;
+///                PICKLEJAR_FIELDS(w, b, mask) };
+/// ```
 #pragma once
 
 #include <Eigen/Core>
@@ -160,32 +173,43 @@ void load_sparse(Archive& archive, Sparse& matrix) {
 
 namespace cereal {
 
+/// Saves an Eigen::Matrix: rows, cols, storage order, then the coefficients in storage order.
+/// Found by cereal (so also usable in plain cereal archives); not called directly.
 template <class Archive, class Scalar, int Rows, int Cols, int Options, int MaxRows, int MaxCols>
 void CEREAL_SAVE_FUNCTION_NAME(Archive& archive,
                                const Eigen::Matrix<Scalar, Rows, Cols, Options, MaxRows, MaxCols>& matrix) {
   picklejar::detail::save_dense(archive, matrix);
 }
+/// Loads an Eigen::Matrix, resizing a dynamic one. Throws picklejar::error errc::format if the
+/// saved shape or storage order does not fit the type, errc::limit if the shape is too large.
 template <class Archive, class Scalar, int Rows, int Cols, int Options, int MaxRows, int MaxCols>
 void CEREAL_LOAD_FUNCTION_NAME(Archive& archive,
                                Eigen::Matrix<Scalar, Rows, Cols, Options, MaxRows, MaxCols>& matrix) {
   picklejar::detail::load_dense(archive, matrix);
 }
 
+/// Saves an Eigen::Array, laid out as a Matrix of the same shape.
 template <class Archive, class Scalar, int Rows, int Cols, int Options, int MaxRows, int MaxCols>
 void CEREAL_SAVE_FUNCTION_NAME(Archive& archive,
                                const Eigen::Array<Scalar, Rows, Cols, Options, MaxRows, MaxCols>& array) {
   picklejar::detail::save_dense(archive, array);
 }
+/// Loads an Eigen::Array; the same checks and errors as for a Matrix.
 template <class Archive, class Scalar, int Rows, int Cols, int Options, int MaxRows, int MaxCols>
 void CEREAL_LOAD_FUNCTION_NAME(Archive& archive,
                                Eigen::Array<Scalar, Rows, Cols, Options, MaxRows, MaxCols>& array) {
   picklejar::detail::load_dense(archive, array);
 }
 
+/// Saves an Eigen::SparseMatrix in compressed form (a copy is compressed first if it is not):
+/// shape, storage order, non-zero count, outer starts, inner indices, values.
 template <class Archive, class Scalar, int Options, class StorageIndex>
 void CEREAL_SAVE_FUNCTION_NAME(Archive& archive, const Eigen::SparseMatrix<Scalar, Options, StorageIndex>& matrix) {
   picklejar::detail::save_sparse(archive, matrix);
 }
+/// Loads an Eigen::SparseMatrix (compressed). The structure is checked before the matrix is
+/// touched: errc::format for a shape or count out of range for StorageIndex, another storage
+/// order, or outer starts / inner indices that are out of range, decreasing or unsorted.
 template <class Archive, class Scalar, int Options, class StorageIndex>
 void CEREAL_LOAD_FUNCTION_NAME(Archive& archive, Eigen::SparseMatrix<Scalar, Options, StorageIndex>& matrix) {
   picklejar::detail::load_sparse(archive, matrix);

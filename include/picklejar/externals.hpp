@@ -1,15 +1,21 @@
-// picklejar::externals: objects that belong to the application, not to the saved object (what
-// Python's pickle calls persistent_id / persistent_load). A model may point at a shared
-// tokenizer, a dataset or a logger; saving writes such a pointer as the name it was given, and
-// loading points it at whatever live object the loading program gives under that name.
-//
-//   picklejar::options save_opts;
-//   save_opts.externals.add("tokenizer", app.tokenizer);      // a std::shared_ptr
-//   picklejar::save(model, "model.pj", save_opts);             // the tokenizer is not in the file
-//
-//   picklejar::options load_opts;
-//   load_opts.externals.add("tokenizer", other_app.tokenizer);
-//   auto restored = picklejar::load<Model>("model.pj", load_opts);  // points at other_app's
+/// \file
+/// picklejar::externals: objects that belong to the application, not to the saved object (what
+/// Python's pickle calls persistent_id / persistent_load). Included by picklejar/picklejar.hpp
+/// (it is picklejar::options::externals).
+///
+/// A model may point at a shared tokenizer, a dataset or a logger; saving writes such a pointer
+/// as the name it was given, and loading points it at whatever live object the loading program
+/// gives under that name.
+///
+/// ```cpp
+/// picklejar::options save_opts;
+/// save_opts.externals.add("tokenizer", app.tokenizer);       // a std::shared_ptr
+/// picklejar::save(model, "model.pj", save_opts);              // the tokenizer is not in the file
+///
+/// picklejar::options load_opts;
+/// load_opts.externals.add("tokenizer", other_app.tokenizer);
+/// auto restored = picklejar::load<Model>("model.pj", load_opts);  // points at other_app's
+/// ```
 #pragma once
 
 #include <memory>
@@ -23,9 +29,17 @@
 
 namespace picklejar {
 
+/// A table of named application objects, given in options::externals to save and to load.
+/// Saving writes every std::shared_ptr or std::weak_ptr that points at one of them (same owner,
+/// same complete object) as its name; std::unique_ptr members are never external. Loading
+/// points such a pointer at the object added under that name: a name the file refers to that the
+/// table lacks is an errc::type error naming it.
 class externals {
  public:
-  /// One named object. `object` must not be null; names must be unique.
+  /// Adds `object` under `name`; returns `*this`, so calls chain:
+  /// `opts.externals.add("tokenizer", tok).add("train-set", data);`.
+  /// \throws std::invalid_argument (not picklejar::error) if `object` is null or `name` is
+  ///         already in the table.
   template <class T>
   externals& add(std::string name, std::shared_ptr<T> object) {
     if (!object) throw std::invalid_argument("picklejar::externals::add: '" + name + "' is null");
@@ -48,19 +62,22 @@ class externals {
     return *this;
   }
 
+  /// Whether nothing was added.
   bool empty() const noexcept { return entries_.empty(); }
+  /// How many objects were added.
   std::size_t size() const noexcept { return entries_.size(); }
 
-  /// What the library needs to write or resolve one external.
+  /// What the library needs to write or resolve one external (used by picklejar itself).
   struct entry {
-    std::string name;
-    std::shared_ptr<void> owner;
+    std::string name;             ///< the name given to add()
+    std::shared_ptr<void> owner;  ///< keeps the object alive; shares ownership with add()'s pointer
     const std::type_info* declared_type = nullptr;  ///< the T of the shared_ptr<T> given to add()
-    void* declared_address = nullptr;
+    void* declared_address = nullptr;               ///< the object, as a T*
     const std::type_info* dynamic_type = nullptr;   ///< the complete object's type
-    void* dynamic_address = nullptr;
+    void* dynamic_address = nullptr;                ///< the complete object's address
   };
 
+  /// The external added under `name`; null if there is none.
   const entry* find(std::string_view name) const noexcept {
     for (const auto& candidate : entries_) {
       if (candidate.name == name) return &candidate;

@@ -1,5 +1,12 @@
-// What a class saves: PICKLEJAR_FIELDS (inside the class), PICKLEJAR_FIELDS_OF (for a type you
-// cannot edit) and PICKLEJAR_GUARDED_BY (hold a mutex while saving and loading).
+/// \file
+/// What a class saves: PICKLEJAR_FIELDS (inside the class), PICKLEJAR_FIELDS_OF (for a type you
+/// cannot edit) and PICKLEJAR_GUARDED_BY (hold a mutex while saving and loading). Included by
+/// picklejar/picklejar.hpp.
+///
+/// A class with fields (or state hooks) may also declare `void after_load()`, private or public:
+/// it runs after every load of that object, once all its fields are loaded, to rebuild derived
+/// state. Members listed in neither PICKLEJAR_FIELDS nor PICKLEJAR_TRANSIENT are neither saved
+/// nor touched by a load.
 #pragma once
 
 #include <cstddef>
@@ -13,9 +20,9 @@
 #include "picklejar/detail/member_kinds.hpp"
 #include "picklejar/state.hpp"
 
-/// The one name picklejar puts in the global namespace: as a template argument of exact_type it
-/// makes argument-dependent lookup search the global namespace too, so PICKLEJAR_FIELDS_OF may be
-/// written there as well as in the type's own namespace.
+/// Internal; users never name it. The one name picklejar puts in the global namespace: as a
+/// template argument of exact_type it makes argument-dependent lookup search the global namespace
+/// too, so PICKLEJAR_FIELDS_OF may be written there as well as in the type's own namespace.
 struct picklejar_global_scope_tag {};
 
 namespace picklejar::detail {
@@ -86,9 +93,28 @@ constexpr bool name_lists_overlap(std::string_view first, std::string_view secon
 
 #define PICKLEJAR_DETAIL_FIELD_ENTRY(m) , ::picklejar::detail::field(#m, &picklejar_self::m)
 
-/// Inside a class: the members that are saved, by name (the names are the JSON/XML keys).
-/// Private members are fine; so are class templates and local classes. Up to 64 members.
-/// Expands to a function that lists (name, member pointer) pairs; the library does the rest.
+/// Inside a class: the members that are saved, by name (the names are the JSON/XML keys), in
+/// this order. Private members are fine; so are class templates and local classes. Up to 64
+/// members. Expands to a friend declaration and member functions that list (name, member pointer)
+/// pairs; the access specifier in force is unchanged.
+///
+/// ```cpp
+/// class Adam {
+///   float learning_rate_ = 0.001f;
+///   std::vector<float> m_, v_;
+///   std::function<void()> on_step_;         // cannot be saved: transient
+///   PICKLEJAR_FIELDS(learning_rate_, m_, v_)
+///   PICKLEJAR_TRANSIENT(on_step_)
+/// };
+/// ```
+///
+/// Compile errors that name the member or the fix: a listed mutex, condition variable,
+/// std::function, thread, stream, FILE* or raw pointer (mark it PICKLEJAR_TRANSIENT instead); a
+/// member in both PICKLEJAR_FIELDS and PICKLEJAR_TRANSIENT; a class that also has state hooks or a
+/// cereal serialize/save/load member. A derived class declares its own PICKLEJAR_FIELDS (it may
+/// list inherited members), unless it is polymorphic and registered with PICKLEJAR_REGISTER,
+/// which saves the registered base's fields with it. A listed picklejar::transient<T> member is
+/// skipped.
 #define PICKLEJAR_FIELDS(...)                                                               \
   friend struct ::picklejar::access;                                                        \
   auto picklejar_fields_owner_() const -> decltype(this);                                   \
@@ -102,7 +128,14 @@ constexpr bool name_lists_overlap(std::string_view first, std::string_view secon
         PICKLEJAR_DETAIL_FOR_EACH(PICKLEJAR_DETAIL_FIELD_ENTRY, __VA_ARGS__));              \
   }
 
-/// At namespace scope, in the namespace of Type or the global one: the public members of a type you cannot edit.
+/// At namespace scope, in the namespace of Type or the global one: the saved members of a type
+/// you cannot edit (public members only; up to 64). Same meaning and checks as PICKLEJAR_FIELDS;
+/// it applies to exactly Type, never to classes derived from it.
+///
+/// ```cpp
+/// namespace vendor { struct Point { double x, y; }; }
+/// namespace vendor { PICKLEJAR_FIELDS_OF(Point, x, y) }   // or at global scope: vendor::Point
+/// ```
 #define PICKLEJAR_FIELDS_OF(Type, ...)                                                       \
   inline auto picklejar_fields_of(::picklejar::detail::exact_type<Type>) {                   \
     using picklejar_self = Type;                                                             \
@@ -113,9 +146,22 @@ constexpr bool name_lists_overlap(std::string_view first, std::string_view secon
         PICKLEJAR_DETAIL_FOR_EACH(PICKLEJAR_DETAIL_FIELD_ENTRY, __VA_ARGS__));               \
   }
 
-/// Inside a class: saving holds `mutex_` (shared when it is a shared mutex) and loading holds it
-/// exclusively, so a checkpoint taken while other threads train is a consistent snapshot.
-/// Declare the mutex `mutable` so that saving a const object may lock it.
+/// Inside a class: saving holds `mutex_member` (a shared lock when it has lock_shared(), such as
+/// std::shared_mutex; else lock()) and loading holds it exclusively, so a checkpoint taken while
+/// other threads train is a consistent snapshot. The lock is held for the whole object,
+/// including the objects it reaches through pointers and its own after_load(), which therefore
+/// runs with the mutex held. Declare the mutex `mutable` so that saving a const object may lock
+/// it; it cannot be a field (mark it PICKLEJAR_TRANSIENT or list it nowhere).
+///
+/// ```cpp
+/// class Model {
+///   Eigen::MatrixXf weights_;
+///   mutable std::shared_mutex mutex_;
+///   PICKLEJAR_FIELDS(weights_)
+///   PICKLEJAR_TRANSIENT(mutex_)
+///   PICKLEJAR_GUARDED_BY(mutex_)
+/// };
+/// ```
 #define PICKLEJAR_GUARDED_BY(mutex_member)                                                   \
   friend struct ::picklejar::access;                                                         \
   auto& picklejar_guard_() const {                                                           \

@@ -1,5 +1,6 @@
-// picklejar::format, picklejar::options and picklejar::file_info: how to save, what limits to
-// apply when loading, and what a file's header says.
+/// \file
+/// picklejar::format, picklejar::options and picklejar::file_info: how to save, what limits to
+/// apply when loading, and what a file's header says. Included by picklejar/picklejar.hpp.
 #pragma once
 
 #include <cstddef>
@@ -11,7 +12,7 @@
 
 namespace picklejar {
 
-/// How a file is encoded. The file records it, so load() reads any of them.
+/// How a file is encoded (options::format). The file records it, so load() reads any of them.
 enum class format : std::uint8_t {
   binary = 1,           ///< fastest; native byte order (recorded, converted on load if it differs)
   portable_binary = 2,  ///< little-endian on every machine
@@ -19,6 +20,7 @@ enum class format : std::uint8_t {
   xml = 4,              ///< readable, for tools that want XML
 };
 
+/// The enumerator's name: "binary", "portable_binary", "json", "xml" ("unknown" otherwise).
 constexpr const char* to_string(format f) noexcept {
   switch (f) {
     case format::binary: return "binary";
@@ -30,7 +32,20 @@ constexpr const char* to_string(format f) noexcept {
 }
 
 /// Passed last to every entry point: `picklejar::save(model, path, {picklejar::format::json})`.
+/// The defaults: binary; on load, checksum verified, at most 64 GiB and 512 levels of nesting.
+///
+/// ```cpp
+/// picklejar::options opts;
+/// opts.format = picklejar::format::json;
+/// opts.metadata["epochs"] = "60";             // readable later with picklejar::inspect
+/// picklejar::save(model, "model.json", opts);
+///
+/// picklejar::options untrusted;
+/// untrusted.max_bytes = 64 << 20;             // refuse files over 64 MiB (errc::limit)
+/// Model m = picklejar::load<Model>(path, untrusted);
+/// ```
 struct options {
+  /// Binary format, no metadata, the default limits, checksum verified, large files mapped.
   options() = default;
   /// Lets `{picklejar::format::json}` stand for "these options, in JSON".
   options(picklejar::format encoding) : format(encoding) {}  // NOLINT: implicit on purpose
@@ -39,10 +54,13 @@ struct options {
   picklejar::format format = picklejar::format::binary;
   /// Strings stored in the file's header, readable with inspect() without loading the object.
   std::map<std::string, std::string> metadata;
-  /// Largest file or byte string load accepts (errc::limit beyond). Every length inside a file is
-  /// also checked against the bytes that remain, so small files never cause large allocations.
+  /// Largest file, stream or byte string load accepts (errc::limit beyond; also bounds the memory
+  /// a parsed JSON/XML document may take). Every length inside a file is also checked against the
+  /// bytes that remain, so small files never cause large allocations.
   std::uint64_t max_bytes = std::uint64_t{1} << 36;  // 64 GiB
-  /// Deepest nesting of objects load accepts (errc::limit beyond); guards the stack.
+  /// Deepest nesting of objects load accepts (errc::limit beyond); guards the stack. Saving
+  /// applies it too, to chains of objects that must finish their pointees first (objects with
+  /// after_load(), state hooks or a guard, reached through pointers).
   std::size_t max_depth = 512;
   /// Check the file's checksum (errc::integrity when it does not match or is missing) before the
   /// loaded data is trusted: before any after_load(), set_state() or from_state() sees it, and
@@ -52,22 +70,24 @@ struct options {
   /// no heap copy of the file. Turn off for a file that another program may truncate while it
   /// is being loaded (the lost pages would raise SIGBUS); picklejar's saves never do that.
   bool memory_map = true;
-  /// Objects that belong to the application: saved as their names, resolved by name on load.
+  /// Objects that belong to the application: saved as their names, resolved by name on load
+  /// (errc::type when a name the file refers to is missing). See picklejar::externals.
   picklejar::externals externals;
 };
 
-/// What a file's header says; from picklejar::inspect(path), without loading the object.
+/// What a file's header says; from picklejar::inspect(path) without loading the object, or
+/// from picklejar::verify(path) after checking the whole file.
 struct file_info {
-  picklejar::format format = picklejar::format::binary;
+  picklejar::format format = picklejar::format::binary;  ///< how the file is encoded
   std::uint16_t container_version = 0;  ///< version of picklejar's file layout
-  std::string type_name;                ///< the root object's type, e.g. "ml::Classifier"
-  std::map<std::string, std::string> metadata;
+  std::string type_name;                ///< the root object's type, like "ml::Classifier"
+  std::map<std::string, std::string> metadata;  ///< options::metadata as it was saved
   /// The version of every versioned type in the file (PICKLEJAR_VERSION), by type name.
   std::map<std::string, std::uint32_t> type_versions;
   std::string checksum;             ///< "xxh3-64:" and 16 hex digits, as stored in the file
-  std::uint64_t file_bytes = 0;
+  std::uint64_t file_bytes = 0;     ///< the whole file
   std::uint64_t header_bytes = 0;   ///< everything before the payload (binary formats)
-  std::uint64_t payload_bytes = 0;  ///< the serialized object itself
+  std::uint64_t payload_bytes = 0;  ///< the serialized object itself (JSON/XML: the whole file)
   std::uint64_t trailer_bytes = 0;  ///< the version table after the payload (binary formats)
 };
 

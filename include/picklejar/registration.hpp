@@ -1,20 +1,30 @@
-// PICKLEJAR_REGISTER and PICKLEJAR_REGISTER_AS: polymorphic subtypes saved through pointers to
-// their base (std::unique_ptr<Layer> holding a Dense).
-//
-//   struct Layer { virtual ~Layer() = default; std::string name; PICKLEJAR_FIELDS(name) };
-//   struct Dense : Layer { Eigen::MatrixXf w; PICKLEJAR_FIELDS(w) };
-//   PICKLEJAR_REGISTER(Dense, Layer)                      // saved under the name "Dense"
-//   PICKLEJAR_REGISTER_AS(Dense, Layer, "ml.Dense")       // or under a name you choose
-//
-// Write it at namespace scope (any namespace, or the global one), best in the header right after
-// the class: every translation unit that includes the header then registers the type, so it
-// works from several translation units and from static libraries with nothing else to do. (A
-// registration in a .cpp file of a static library runs only if the linker keeps that file, i.e.
-// if the program uses something defined in it, such as the class's own member functions.)
-//
-// The registered base's fields are saved with the derived object (under "base"). A multi-level
-// hierarchy registers each level against the one above it (Conv2D -> Conv, Conv -> Layer); an
-// abstract middle class may be registered too. Only registered names are ever created from a file.
+/// \file
+/// PICKLEJAR_REGISTER and PICKLEJAR_REGISTER_AS: polymorphic subtypes saved through pointers to
+/// their base (std::unique_ptr<Layer> holding a Dense). Included by picklejar/picklejar.hpp.
+///
+/// ```cpp
+/// struct Layer { virtual ~Layer() = default; std::string name; PICKLEJAR_FIELDS(name) };
+/// struct Dense : Layer { Eigen::MatrixXf w; PICKLEJAR_FIELDS(w) };
+/// PICKLEJAR_REGISTER(Dense, Layer)                      // saved under the name "Dense"
+/// // or: PICKLEJAR_REGISTER_AS(Dense, Layer, "ml.Dense") to choose the name
+/// ```
+///
+/// Write it at namespace scope (any namespace, or the global one), best in the header right after
+/// the class: every translation unit that includes the header then registers the type, so it
+/// works from several translation units and from static libraries with nothing else to do. (A
+/// registration in a .cpp file of a static library runs only if the linker keeps that file, i.e.
+/// if the program uses something defined in it, such as the class's own member functions.)
+///
+/// The registered base's fields are saved with the derived object (under "base"). A multi-level
+/// hierarchy registers each level against the one above it (Conv2D -> Conv, Conv -> Layer); an
+/// abstract middle class may be registered too. The base part is what the registered base
+/// declares itself: a middle class without PICKLEJAR_FIELDS of its own passes on none of the
+/// fields above it (silently), unless the subtype is also registered against the class that
+/// declares them (`PICKLEJAR_REGISTER(Conv2D, Layer)` besides `(Conv2D, Conv)`).
+///
+/// Only registered names are ever created from a file: loading a name this program has not
+/// registered is an errc::type error, and so is saving an object of an unregistered subtype
+/// through a pointer to its base.
 #pragma once
 
 #include <memory>
@@ -112,13 +122,32 @@ bool register_if_valid(const char* name) noexcept {
 #define PICKLEJAR_DETAIL_CONCAT_(a, b) a##b
 #define PICKLEJAR_DETAIL_CONCAT(a, b) PICKLEJAR_DETAIL_CONCAT_(a, b)
 
-/// At namespace scope: Derived is a subtype of Base saved under `name` (a string literal).
-/// Internal linkage: each translation unit registers once; repeats are harmless.
+/// At namespace scope: Derived is a subtype of Base, saved and loaded under `name` (a string
+/// literal that identifies the type in files: keep it stable). Internal linkage: each
+/// translation unit registers once; repeats of the same registration are harmless. One name for
+/// two types, or two names for one type, is reported (errc::type) when that name or type is
+/// saved or loaded.
+///
+/// Compile errors: Base is not polymorphic, Base is not a public base of Derived, or Derived
+/// (unless abstract) has no default constructor.
+///
+/// ```cpp
+/// namespace ml { PICKLEJAR_REGISTER_AS(Dense, Layer, "ml.Dense") }
+/// ```
 #define PICKLEJAR_REGISTER_AS(Derived, Base, name)                                                \
   namespace {                                                                                    \
   [[maybe_unused]] const bool PICKLEJAR_DETAIL_CONCAT(picklejar_registered_, __COUNTER__) =      \
       ::picklejar::detail::register_if_valid<Derived, Base>(name);                               \
   }
 
-/// At namespace scope: Derived is a subtype of Base saved under the name "Derived" as written.
+/// At namespace scope: PICKLEJAR_REGISTER_AS(Derived, Base, "Derived"), the name being Derived
+/// as written (`PICKLEJAR_REGISTER(ml::Dense, ml::Layer)` saves "ml::Dense"): spell it the same
+/// way in every translation unit.
+///
+/// ```cpp
+/// struct Conv : Layer { int kernel = 3; PICKLEJAR_FIELDS(kernel) };   // a middle class
+/// struct Conv2D : Conv { int channels = 1; PICKLEJAR_FIELDS(channels) };
+/// PICKLEJAR_REGISTER(Conv, Layer)
+/// PICKLEJAR_REGISTER(Conv2D, Conv)     // saves channels, Conv's kernel and Layer's name
+/// ```
 #define PICKLEJAR_REGISTER(Derived, Base) PICKLEJAR_REGISTER_AS(Derived, Base, #Derived)

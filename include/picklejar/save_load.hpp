@@ -1,5 +1,24 @@
-// The entry points: save/load (paths and streams), dumps/loads (bytes), inspect (header only).
-// All of them throw picklejar::error, naming the file and the field being read.
+/// \file
+/// The entry points: save/load (paths and streams), dumps/loads (bytes), inspect (header only) and
+/// verify (checksum). Included by picklejar/picklejar.hpp.
+///
+/// All of them take a picklejar::options last and throw picklejar::error; the path overloads name
+/// the file in it, and loading errors name the field being read (error::field_path()). The kinds
+/// a load can throw: errc::limit (options::max_bytes, max_depth, memory), errc::integrity
+/// (checksum mismatch, truncation), errc::format (not a picklejar file, or data that does not fit
+/// the type), errc::type (another root type, an unregistered subtype name, a missing external),
+/// errc::version (a newer PICKLEJAR_VERSION or file layout). A save throws errc::type for a
+/// pointer it cannot save (an unregistered subtype, a shared_ptr made by the aliasing
+/// constructor), errc::limit past options::max_depth, errc::format for an invalid
+/// options::format. A type that cannot be saved at all is a compile error instead.
+///
+/// ```cpp
+/// picklejar::save(model, "model.pj");                        // binary, atomic, checksummed
+/// picklejar::load(model, "model.pj");                        // into an existing object
+/// Config config = picklejar::load<Config>("config.json");   // any format: the file says which
+/// std::string bytes = picklejar::dumps(config, {picklejar::format::json});
+/// picklejar::file_info info = picklejar::inspect("model.pj");
+/// ```
 #pragma once
 
 #include <cereal/cereal.hpp>
@@ -338,7 +357,10 @@ T load_new_object(std::string_view bytes, const options& opts) {
 
 }  // namespace detail
 
-/// The bytes of a picklejar file holding `object`, in memory.
+/// The bytes of a picklejar file holding `object`, in memory: the same bytes save() writes.
+/// \param object the root object (any saveable type)
+/// \param opts   format (binary by default), metadata, externals
+/// \throws picklejar::error errc::type, errc::limit or errc::format, as for save(); no file name.
 template <class T>
 std::string dumps(const T& object, const options& opts = {}) {
   std::string bytes;
@@ -346,20 +368,41 @@ std::string dumps(const T& object, const options& opts = {}) {
   return bytes;
 }
 
-/// Builds a T from the bytes of a picklejar file (any format).
+/// Builds a T from the bytes of a picklejar file in any format, such as dumps() returns.
+/// T must be default-constructible and movable, or have a from_state hook (compile error
+/// otherwise); `Model m = picklejar::loads<Model>(bytes);`.
+/// \param bytes the whole file; errc::limit if larger than opts.max_bytes
+/// \param opts  load limits, verify_checksum, externals
+/// \throws picklejar::error of any kind a load throws (see the file comment), with the field path.
 template <class T>
 T loads(std::string_view bytes, const options& opts = {}) {
   if constexpr (detail::check_root<T>()) return detail::load_new_object<T>(bytes, opts);
   else return T{};
 }
 
-/// Loads into an existing object: transient members are reset, after_load() runs.
+/// Loads into an existing object: transient members are reset, the saved members replaced,
+/// after_load() runs; members not saved are left as they are. If it throws, `object` may be
+/// partly loaded, but no after_load(), set_state() or from_state() has seen unverified data.
+/// \param object the object to load into (its type must be the file's root type)
+/// \param bytes  the whole file; errc::limit if larger than opts.max_bytes
+/// \param opts   load limits, verify_checksum, externals
+/// \throws picklejar::error of any kind a load throws (see the file comment), with the field path.
 template <class T>
 void loads(T& object, std::string_view bytes, const options& opts = {}) {
   if constexpr (detail::check_root<T>()) detail::read_document(bytes, opts, object);
 }
 
-/// Writes `object` to `path` atomically: a failure leaves the previous file as it was.
+/// Writes `object` to `path` atomically: a temporary file `<path>.pj-tmp-<pid>-<n>` in the same
+/// directory, flushed to disk, renamed over `path`, then the directory flushed. A crash or an
+/// error leaves the previous file as it was (and no temporary file, unless the process died;
+/// later saves of the same path remove those). The new file has default permissions (0666 less
+/// the umask), not the old file's. Binary formats are streamed to the file; JSON and XML are
+/// built in memory first.
+/// \param object the root object (any saveable type)
+/// \param path   the file to create or replace; its directory must exist
+/// \param opts   format (binary by default), metadata, externals
+/// \throws picklejar::error naming the file: errc::io when the file cannot be created, written,
+///         flushed or renamed; errc::type, errc::limit or errc::format as described above.
 template <class T>
 void save(const T& object, const std::filesystem::path& path, const options& opts = {}) {
   if constexpr (detail::check_root<T>()) {
@@ -371,6 +414,10 @@ void save(const T& object, const std::filesystem::path& path, const options& opt
   }
 }
 
+/// Writes the bytes dumps() returns to `out`, then flushes it. Not atomic: a failure may leave
+/// part of the file in the stream. load() from a stream reads it to its end, so write one object
+/// per stream: two files back to back read as one damaged file (errc::integrity).
+/// \throws picklejar::error errc::io if the stream fails; dumps()'s errors.
 template <class T>
 void save(const T& object, std::ostream& out, const options& opts = {}) {
   std::string bytes = dumps(object, opts);
@@ -379,6 +426,11 @@ void save(const T& object, std::ostream& out, const options& opts = {}) {
   if (!out) throw error(errc::io, "cannot write to the stream");
 }
 
+/// Builds a T from the file at `path` (any format), as loads<T>() does from bytes. A file of
+/// 1 MiB or more is memory-mapped unless opts.memory_map is false.
+/// `Config config = picklejar::load<Config>("config.json");`
+/// \throws picklejar::error naming the file: errc::io if it cannot be opened or is not a regular
+///         file, errc::limit if it is larger than opts.max_bytes, and any kind a load throws.
 template <class T>
 T load(const std::filesystem::path& path, const options& opts = {}) {
   return detail::attributing_errors_to(path, [&] {
@@ -387,6 +439,11 @@ T load(const std::filesystem::path& path, const options& opts = {}) {
   });
 }
 
+/// Loads the file at `path` into an existing object, as loads(object, bytes) does (transients
+/// reset, after_load() run; on failure `object` may be partly loaded).
+/// `picklejar::load(model, "model.pj");`
+/// \throws picklejar::error naming the file: errc::io if it cannot be opened or is not a regular
+///         file, errc::limit if it is larger than opts.max_bytes, and any kind a load throws.
 template <class T>
 void load(T& object, const std::filesystem::path& path, const options& opts = {}) {
   detail::attributing_errors_to(path, [&] {
@@ -411,19 +468,30 @@ inline std::string read_stream(std::istream& in, std::uint64_t max_bytes) {
 }
 }  // namespace detail
 
+/// Loads into an existing object from a stream, read to its end (the stream must hold one file
+/// and nothing after it).
+/// \throws picklejar::error errc::io if the stream fails, errc::limit if it holds more than
+///         opts.max_bytes, and any kind a load throws.
 template <class T>
 void load(T& object, std::istream& in, const options& opts = {}) {
   loads(object, detail::read_stream(in, opts.max_bytes), opts);
 }
 
+/// Builds a T from a stream, read to its end (the stream must hold one file and nothing after it).
+/// \throws picklejar::error errc::io if the stream fails, errc::limit if it holds more than
+///         opts.max_bytes, and any kind a load throws.
 template <class T>
 T load(std::istream& in, const options& opts = {}) {
   return loads<T>(detail::read_stream(in, opts.max_bytes), opts);
 }
 
 /// Reads a file's header (format, root type, versions, metadata, sizes, stored checksum) without
-/// loading the object; a binary file's payload is not even read. The checksum is not verified:
-/// verify() does that.
+/// loading the object; a binary file's payload is not even read (a JSON or XML file is parsed
+/// whole, under opts.max_bytes and max_depth). The sizes are checked against the file's; the
+/// checksum is not verified: verify() does that.
+/// `picklejar::inspect("model.pj").metadata.at("epochs")`
+/// \throws picklejar::error naming the file: errc::io (cannot open), errc::integrity (truncated),
+///         errc::format (not a picklejar file), errc::version (newer file layout), errc::limit.
 inline file_info inspect(const std::filesystem::path& path, const options& opts = {}) {
   return detail::attributing_errors_to(path, [&] {
     std::uint64_t size = 0;
@@ -450,8 +518,11 @@ inline file_info inspect(const std::filesystem::path& path, const options& opts 
 }
 
 /// Reads a whole file and checks it as load() would before trusting it: the container, the sizes
-/// and the checksum. Returns the header; throws picklejar::error (errc::integrity for a damaged
-/// file) naming the file. The object itself is not loaded.
+/// and the checksum (always, whatever opts.verify_checksum says). Returns the header. The object
+/// itself is not loaded, so this says nothing about whether it fits a type.
+/// \throws picklejar::error naming the file: errc::integrity for a damaged file (checksum
+///         mismatch, missing checksum, truncation), and errc::io, errc::format, errc::version or
+///         errc::limit as inspect() does.
 inline file_info verify(const std::filesystem::path& path, const options& opts = {}) {
   return detail::attributing_errors_to(path, [&] {
     const detail::file_contents contents(path, opts.max_bytes, opts.memory_map);

@@ -1,12 +1,35 @@
-// State hooks, Python's __getstate__/__setstate__: a type that says what to save (get_state) and
-// how to rebuild itself from it (set_state, or from_state when it has no default constructor).
-//
-// Lookup order, first match wins:
-//   1. a specialization picklejar::state_traits<T> with static get_state/set_state/from_state;
-//   2. members: S get_state() const; void set_state(S); static T from_state(S);
-//   3. free functions found by argument-dependent lookup: S get_state(const T&);
-//      void set_state(T&, S); T from_state(picklejar::type_tag<T>, S).
-// A hook written for a base class is never used for a derived class: that is a compile error.
+/// \file
+/// State hooks, Python's `__getstate__`/`__setstate__`: a type that says what to save (get_state) and
+/// how to rebuild itself from it (set_state, or from_state when it has no default constructor).
+/// Included by picklejar/picklejar.hpp.
+///
+/// ```cpp
+/// class Regressor {
+///  public:
+///   struct State { Eigen::MatrixXd w; double alpha = 0; PICKLEJAR_FIELDS(w, alpha) };
+///   State get_state() const { return {w_, alpha_}; }
+///   void set_state(State s) { w_ = std::move(s.w); alpha_ = s.alpha; norm_ = w_.norm(); }
+///  private:
+///   Eigen::MatrixXd w_; double alpha_ = 1; double norm_ = 0;   // norm_ is derived
+/// };
+/// ```
+///
+/// Lookup order, first match wins:
+///   1. a specialization picklejar::state_traits<T> with static get_state/set_state/from_state;
+///   2. public members: `S get_state() const; void set_state(S); static T from_state(S);`
+///   3. free functions found by argument-dependent lookup: `S get_state(const T&);`
+///      `void set_state(T&, S); T from_state(picklejar::type_tag<T>, S)`.
+///
+/// The state S is any saveable, default-constructible type (get_state() may return it by value or
+/// by reference); set_state may take it by value, const& or &&. A type needs set_state or
+/// from_state: from_state builds the object in load<T>() (T needs no default constructor and need
+/// not be movable), and loading into an existing object uses set_state, else assigns the result
+/// of from_state. after_load(), if declared, runs after set_state. A state that is a plain
+/// PICKLEJAR_FIELDS type is written inline (its fields appear directly under the object).
+///
+/// Compile errors: a hook written for a base class found for a derived class (it would slice);
+/// hooks together with PICKLEJAR_FIELDS or with a cereal serialize/save/load member; get_state
+/// without a matching set_state or from_state.
 #pragma once
 
 #include <type_traits>
@@ -16,15 +39,27 @@
 
 namespace picklejar {
 
-/// Names a type in free from_state(type_tag<T>, S) overloads.
+/// Names the type to build in a free from_state overload, found by argument-dependent lookup:
+/// `vendor::Handle from_state(picklejar::type_tag<vendor::Handle>, std::string path);`
 template <class T>
 struct type_tag {
-  using type = T;
+  using type = T;  ///< the T named
 };
 
-/// Specialize for a type you cannot edit (not needed when member or free hooks exist).
+/// State hooks for a type you cannot edit, found before member and free hooks. Specialize it
+/// with static members (get_state, and set_state or from_state):
+///
+/// ```cpp
+/// template <>
+/// struct picklejar::state_traits<vendor::Rng> {
+///   static unsigned long long get_state(const vendor::Rng& rng) { return rng.seed; }
+///   static void set_state(vendor::Rng& rng, unsigned long long seed) { rng.seed = seed; }
+///   // or: static vendor::Rng from_state(unsigned long long seed);
+/// };
+/// ```
 template <class T>
 struct state_traits {
+  /// Marks the primary template (no hooks); a specialization must not declare it.
   using picklejar_primary_template = void;
 };
 

@@ -1,4 +1,10 @@
-// The standard library types picklejar saves out of the box, through cereal's own support.
+/// \file
+/// The standard library types picklejar saves out of the box, through cereal's own support:
+/// strings, std::vector, std::array, std::deque, std::list, the ordered and unordered maps and
+/// sets, std::pair, std::tuple, std::optional, std::variant, std::complex, std::bitset,
+/// std::valarray, std::chrono durations and time points, std::atomic, and the smart pointers
+/// (std::shared_ptr, std::weak_ptr, std::unique_ptr: picklejar's archives keep the object graph).
+/// Included by picklejar/picklejar.hpp.
 #pragma once
 
 #include <cereal/types/array.hpp>

@@ -1,18 +1,22 @@
-// Versions of a class: PICKLEJAR_VERSION(Type, N) at namespace scope, PICKLEJAR_FIELDS_SINCE(N, m...)
-// inside the class for the members added in version N.
-//
-//   struct Config {
-//     int epochs = 10;
-//     std::string optimizer = "adam";          // added in version 2
-//     PICKLEJAR_FIELDS(epochs)
-//     PICKLEJAR_FIELDS_SINCE(2, optimizer)
-//   };
-//   PICKLEJAR_VERSION(Config, 2)
-//
-// A file's header records the version of every versioned type it holds. Loading older data (also
-// data written before the type had a version: version 0) leaves the newer members at their
-// defaults; data from a newer version than the program's is an errc::version error. A type
-// without PICKLEJAR_VERSION writes nothing extra.
+/// \file
+/// Versions of a class: PICKLEJAR_VERSION(Type, N) at namespace scope, PICKLEJAR_FIELDS_SINCE(N, m...)
+/// inside the class for the members added in version N. Included by picklejar/picklejar.hpp.
+///
+/// ```cpp
+/// struct Config {
+///   int epochs = 10;
+///   std::string optimizer = "adam";          // added in version 2
+///   PICKLEJAR_FIELDS(epochs)
+///   PICKLEJAR_FIELDS_SINCE(2, optimizer)
+/// };
+/// PICKLEJAR_VERSION(Config, 2)
+/// ```
+///
+/// A file's header records the version of every versioned type it holds
+/// (file_info::type_versions). Loading older data (also data written before the type had a
+/// version: version 0) leaves the newer members at their defaults; data from a newer version than
+/// the program's is an errc::version error. A type without PICKLEJAR_VERSION writes nothing
+/// extra. Versions add members; there is no way to declare a removed or renamed one.
 #pragma once
 
 #include <cstdint>
@@ -26,8 +30,17 @@
 #include "picklejar/detail/type_name.hpp"
 #include "picklejar/fields.hpp"
 
-/// Inside a class, next to PICKLEJAR_FIELDS: members added in version N of the class (see
-/// PICKLEJAR_VERSION). Files of an older version load without them: they keep their defaults.
+/// Inside a class, next to PICKLEJAR_FIELDS: members added in version N (>= 1) of the class, saved
+/// after the PICKLEJAR_FIELDS members. Data of an older version loads without them: they keep
+/// their defaults (a new object's, or the existing object's current values). Use it once per
+/// version. The class needs PICKLEJAR_VERSION(Class, M) with M >= N: members of a version above
+/// M are never saved (a compile error catches a missing PICKLEJAR_VERSION, and N up to M + 8).
+///
+/// ```cpp
+/// PICKLEJAR_FIELDS(epochs)
+/// PICKLEJAR_FIELDS_SINCE(2, optimizer)
+/// PICKLEJAR_FIELDS_SINCE(3, warmup_steps, schedule)
+/// ```
 #define PICKLEJAR_FIELDS_SINCE(N, ...)                                                       \
   friend struct ::picklejar::access;                                                        \
   auto picklejar_fields_since_(std::integral_constant<int, N>) const {                      \
@@ -39,9 +52,16 @@
         PICKLEJAR_DETAIL_FOR_EACH(PICKLEJAR_DETAIL_FIELD_ENTRY, __VA_ARGS__));              \
   }
 
-/// At namespace scope (the type's namespace or the global one): Type is at version N (>= 1).
-/// Files record the version of every versioned type they hold; a file from a newer version than
-/// the program's is an errc::version error. A type without it is at version 0 and costs nothing.
+/// At namespace scope (the type's namespace or the global one): Type is at version N, 1 to 256
+/// (compile error otherwise). Files record the version of every versioned type they hold; data
+/// from a newer version than the program's is an errc::version error. A type without it is at
+/// version 0 and costs nothing. The type keeps its name across versions. It applies to types
+/// saved through PICKLEJAR_FIELDS / PICKLEJAR_FIELDS_OF: for a type with state hooks it is not
+/// recorded, so version the state type instead.
+///
+/// ```cpp
+/// PICKLEJAR_VERSION(ml::Config, 2)     // at global scope, or inside namespace ml as (Config, 2)
+/// ```
 #define PICKLEJAR_VERSION(Type, N)                                                            \
   [[maybe_unused]] constexpr std::uint32_t picklejar_version_of(                              \
       ::picklejar::detail::exact_type<Type>) {                                                \
