@@ -6,6 +6,7 @@
 #include <cstring>
 #include <limits>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -189,6 +190,36 @@ struct Polygon {
 PICKLEJAR_FIELDS_OF(Polygon, corners)
 }  // namespace thirdparty
 
+// PICKLEJAR_FIELDS() with nothing in it: a class with nothing of its own to save, such as the
+// abstract base of stateless layers.
+namespace stateless {
+struct Activation {
+  virtual ~Activation() = default;
+  virtual double apply(double x) const = 0;
+  PICKLEJAR_FIELDS()
+};
+struct ReLU : Activation {
+  double apply(double x) const override { return x > 0 ? x : 0; }
+};
+struct LeakyReLU : Activation {
+  double slope = 0.01;
+  double apply(double x) const override { return x > 0 ? x : slope * x; }
+  PICKLEJAR_FIELDS(slope)
+};
+struct Marker {
+  PICKLEJAR_FIELDS()
+  PICKLEJAR_TRANSIENT()
+};
+struct Network {
+  std::vector<std::unique_ptr<Activation>> activations;
+  Marker marker;
+  int width = 0;
+  PICKLEJAR_FIELDS(activations, marker, width)
+};
+}  // namespace stateless
+PICKLEJAR_REGISTER_AS(stateless::ReLU, stateless::Activation, "test_fields.ReLU")
+PICKLEJAR_REGISTER_AS(stateless::LeakyReLU, stateless::Activation, "test_fields.LeakyReLU")
+
 namespace {
 
 class Fields : public FormatTest {};
@@ -326,6 +357,21 @@ TEST_P(Fields, Enums) {
   Layer loaded = round_trip(original, GetParam());
   EXPECT_EQ(loaded.activation, Activation::gelu);
   EXPECT_EQ(loaded.padding, same);
+}
+
+TEST_P(Fields, EmptyFieldListsForStatelessClasses) {
+  stateless::Network original;
+  original.activations.push_back(std::make_unique<stateless::ReLU>());
+  auto leaky = std::make_unique<stateless::LeakyReLU>();
+  leaky->slope = 0.2;
+  original.activations.push_back(std::move(leaky));
+  original.width = 7;
+  stateless::Network loaded = round_trip(original, GetParam());
+  ASSERT_EQ(loaded.activations.size(), 2u);
+  EXPECT_NE(dynamic_cast<stateless::ReLU*>(loaded.activations[0].get()), nullptr);
+  EXPECT_EQ(loaded.activations[1]->apply(-10.0), -2.0);
+  EXPECT_EQ(loaded.width, 7);
+  EXPECT_STREQ(picklejar::access::field_names<stateless::Marker>(), "");
 }
 
 PJ_INSTANTIATE_FOR_ALL_FORMATS(Fields);

@@ -76,6 +76,17 @@ class Block : public Module {
   PICKLEJAR_FIELDS(depth)
 };
 
+// A middle level with no fields of its own: a Swish is saved with Layer's fields, through
+// Activation's registration.
+class Activation : public Layer {};
+
+class Swish : public Activation {
+ public:
+  std::string kind() const override { return "swish"; }
+  double beta = 1.0;
+  PICKLEJAR_FIELDS(beta)
+};
+
 struct Sequential {
   std::vector<std::unique_ptr<Layer>> layers;
   std::shared_ptr<Layer> shared;
@@ -89,6 +100,8 @@ PICKLEJAR_REGISTER(Dense, Layer)
 PICKLEJAR_REGISTER_AS(ReLU, Layer, "zoo.ReLU");
 PICKLEJAR_REGISTER_AS(Pooling, Layer, "zoo.Pooling")
 PICKLEJAR_REGISTER(Block, Module)
+PICKLEJAR_REGISTER_AS(Activation, Layer, "zoo.Activation")
+PICKLEJAR_REGISTER_AS(Swish, Activation, "zoo.Swish")
 
 }  // namespace zoo
 
@@ -144,6 +157,22 @@ TEST_P(Registration, LayersLoadWithTheirDynamicTypesAndBaseFields) {
   EXPECT_EQ(conv->kernel, 5);
   EXPECT_EQ(conv->channels, 16);
   EXPECT_EQ(loaded.layers[3], nullptr);
+}
+
+TEST_P(Registration, AMiddleLevelWithoutFieldsOfItsOwnKeepsTheFieldsAboveIt) {
+  zoo::Sequential original;
+  auto swish = std::make_unique<zoo::Swish>();
+  swish->name = "swish_1";
+  swish->trainable = false;
+  swish->beta = 1.5;
+  original.layers.push_back(std::move(swish));
+  zoo::Sequential loaded = pj_test::round_trip(original, GetParam());
+  ASSERT_EQ(loaded.layers.size(), 1u);
+  auto* swish_loaded = dynamic_cast<zoo::Swish*>(loaded.layers[0].get());
+  ASSERT_NE(swish_loaded, nullptr);
+  EXPECT_EQ(swish_loaded->name, "swish_1");
+  EXPECT_FALSE(swish_loaded->trainable);
+  EXPECT_EQ(swish_loaded->beta, 1.5);
 }
 
 TEST_P(Registration, SharedPolymorphicObjectsStayOneObject) {

@@ -197,6 +197,29 @@ TEST(GuardedBy, AFailedLoadReleasesTheLock) {
   EXPECT_FALSE(target.mutex.held);
 }
 
+// The wrapper the load<T>() diagnostic suggests for a class holding a mutex: the guard locks the
+// mutex inside it, and the class stays movable, so load<T>() returns a new object.
+struct GuardedByWrapper {
+  int value = 0;
+  mutable picklejar::transient<RecordingMutex> mutex;
+  bool held_during_after_load = false;
+  void after_load() { held_during_after_load = mutex->held; }
+  PICKLEJAR_FIELDS(value)
+  PICKLEJAR_GUARDED_BY(mutex)
+};
+
+TEST(GuardedBy, AMutexInsideTransientIsLocked) {
+  GuardedByWrapper model;
+  model.value = 7;
+  std::string bytes = picklejar::dumps(model);
+  EXPECT_EQ(model.mutex->shared_locks, 1);
+  EXPECT_FALSE(model.mutex->held);
+  GuardedByWrapper loaded = picklejar::loads<GuardedByWrapper>(bytes);
+  EXPECT_EQ(loaded.value, 7);
+  EXPECT_TRUE(loaded.held_during_after_load);
+  EXPECT_FALSE(loaded.mutex->held);
+}
+
 // Saving while another thread trains: every snapshot is consistent (all weights equal), which
 // it would not be without the guard.
 class Model {

@@ -42,9 +42,12 @@ void* upcast_to(void* object) {
   return static_cast<Base*>(static_cast<Derived*>(object));
 }
 
-/// Whether a base class has anything of its own to save.
+/// Whether a base class has anything to save. A base that only inherits its fields has: saving it
+/// goes on to its own registered base (Conv2D -> Conv -> Layer, where Conv declares no fields of
+/// its own, saves Layer's).
 template <class Base>
-constexpr bool has_base_part = has_fields<Base> || has_state_hooks<Base> || has_cereal_members<Base>;
+constexpr bool has_base_part =
+    has_fields<Base> || inherits_fields<Base> || has_state_hooks<Base> || has_cereal_members<Base>;
 
 template <class Archive, class Derived, class Base>
 void write_base_part(void* archive, const void* object) {

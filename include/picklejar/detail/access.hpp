@@ -7,6 +7,9 @@
 
 namespace picklejar {
 
+template <class T>
+class transient;
+
 struct access {
   // The class a member pointer belongs to.
   template <class Class, class Member>
@@ -81,7 +84,13 @@ struct access {
   template <class T>
   static void reset_transients(T& object) { object.picklejar_reset_transients_(); }
   template <class T>
-  static auto& guard(const T& object) { return object.picklejar_guard_(); }
+  static auto& guard(const T& object) { return lockable(object.picklejar_guard_()); }
+  // PICKLEJAR_GUARDED_BY(mutex_) where mutex_ is a picklejar::transient<std::mutex>, as the
+  // load<T>() diagnostic for classes holding a mutex suggests: lock the mutex inside.
+  template <class Mutex>
+  static Mutex& lockable(Mutex& mutex) { return mutex; }
+  template <class Mutex>
+  static Mutex& lockable(transient<Mutex>& mutex) { return mutex.get(); }
   template <class T>
   static void after_load(T& object) { object.after_load(); }
   template <class T>

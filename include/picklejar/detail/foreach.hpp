@@ -24,7 +24,18 @@
 #define PICKLEJAR_DETAIL_FOR_EACH(macro, ...) \
   PICKLEJAR_DETAIL_CAT(PICKLEJAR_DETAIL_FOR_EACH_, PICKLEJAR_DETAIL_COUNT(__VA_ARGS__))(macro, __VA_ARGS__)
 
-#define PICKLEJAR_DETAIL_FOR_EACH_1(m, a1) m(a1)
+// One argument may be none at all: PICKLEJAR_FIELDS() declares a class with nothing of its own to
+// save (a stateless layer). An empty argument pasted onto the probe makes the probe's name, which
+// expands to a second argument of 1; a member name makes an unknown identifier, leaving the 0.
+#define PICKLEJAR_DETAIL_SECOND_(a, b, ...) b
+#define PICKLEJAR_DETAIL_SECOND(...) PICKLEJAR_DETAIL_SECOND_(__VA_ARGS__)
+#define PICKLEJAR_DETAIL_EMPTY_PROBE_ ~, 1
+#define PICKLEJAR_DETAIL_PASTE_PROBE(a) PICKLEJAR_DETAIL_EMPTY_PROBE_##a
+#define PICKLEJAR_DETAIL_IS_EMPTY(a) PICKLEJAR_DETAIL_SECOND(PICKLEJAR_DETAIL_PASTE_PROBE(a), 0, ~)
+#define PICKLEJAR_DETAIL_FOR_ONE_0(m, a1) m(a1)
+#define PICKLEJAR_DETAIL_FOR_ONE_1(m, a1)
+#define PICKLEJAR_DETAIL_FOR_EACH_1(m, a1) \
+  PICKLEJAR_DETAIL_CAT(PICKLEJAR_DETAIL_FOR_ONE_, PICKLEJAR_DETAIL_IS_EMPTY(a1))(m, a1)
 #define PICKLEJAR_DETAIL_FOR_EACH_2(m, a1, a2) m(a1) m(a2)
 #define PICKLEJAR_DETAIL_FOR_EACH_3(m, a1, a2, a3) m(a1) m(a2) m(a3)
 #define PICKLEJAR_DETAIL_FOR_EACH_4(m, a1, a2, a3, a4) m(a1) m(a2) m(a3) m(a4)
