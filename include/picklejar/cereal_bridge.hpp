@@ -113,8 +113,14 @@ constexpr bool declarations_are_valid() {
   static_assert(since_ok || version == 0,
                 "picklejar: PICKLEJAR_FIELDS_SINCE(N, ...) names a version newer than PICKLEJAR_VERSION "
                 "declares; raise the version");
+  // The state is what is written, so the state's type carries the version; on the class it would
+  // be recorded nowhere and newer files would not be refused.
+  constexpr bool version_ok = !(has_state_hooks<T> && version > 0);
+  static_assert(version_ok,
+                "picklejar: PICKLEJAR_VERSION on a type with get_state()/set_state() has no effect: "
+                "the state is what is saved; version the state's type instead");
   return (!inherits_fields<T> || has_state_hooks<T> || std::is_polymorphic_v<T>) && !state_hooks_slice<T>() &&
-         fields_ok && hooks_ok && since_ok;
+         fields_ok && hooks_ok && since_ok && version_ok;
 }
 
 /// Whether T can be saved and loaded; when it cannot, exactly one static_assert says why. It
