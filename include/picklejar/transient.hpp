@@ -34,8 +34,9 @@ void reset_transient(T& member) {
 /// A member that is never saved and whose copies start fresh: a class holding
 /// transient<std::mutex> stays copyable, and a copy never shares or copies the lock. Saving
 /// skips it (even when it is listed in PICKLEJAR_FIELDS); loading a new object default-constructs
-/// it; loading into an existing object leaves its value as it is (call reset() in after_load()
-/// to clear it). T needs a default constructor.
+/// it; loading into an existing object leaves its value as it is, unless the member is also
+/// listed in PICKLEJAR_TRANSIENT, which resets it (or call reset() in after_load()). T needs a
+/// default constructor.
 ///
 /// ```cpp
 /// struct Cache {
@@ -82,12 +83,22 @@ class transient {
   operator const T&() const noexcept { return value_; }  // NOLINT: implicit on purpose
 
   /// Back to a fresh T (`T{}`) where that is safe: a lockable T, a thread or a T that cannot be
-  /// default-constructed and move-assigned is left as it is. Loading never calls it.
+  /// default-constructed and move-assigned is left as it is. Loading into an existing object
+  /// calls it when the member is listed in PICKLEJAR_TRANSIENT.
   void reset() { detail::reset_transient(value_); }
 
  private:
   T value_;
 };
+
+namespace detail {
+/// A transient<T> listed in PICKLEJAR_TRANSIENT is reset like any other transient member (its
+/// assignment does nothing, by design, so `m = transient<T>{}` would not).
+template <class T>
+void reset_transient(transient<T>& member) {
+  member.reset();
+}
+}  // namespace detail
 
 namespace detail {
 template <class T>
@@ -105,7 +116,7 @@ constexpr bool is_transient_wrapper_v<transient<T>> = true;
 /// into an existing object first resets each to `T{}` where T is default-constructible and
 /// move-assignable, and leaves the others as they are: mutexes and anything else with
 /// lock()/unlock(), condition variables, atomics, threads. A picklejar::transient<T> listed here
-/// keeps its value too (its assignment keeps the wrapper's own value).
+/// is reset by its reset() (the same rules for the T inside).
 ///
 /// ```cpp
 /// class Classifier {
