@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the tests, examples and tools with AddressSanitizer and UndefinedBehaviorSanitizer in
 # build-asan/ and runs every test that executes picklejar code (unit, crash, faults, tools,
-# example). Any report aborts the test that caused it.
+# example, docs). Any report aborts the test that caused it.
 #
 # Built with clang-14 at -O0 (line tables only, for symbolized reports): GCC 12 at -O2 -g took
 # about 100 s per test file with both sanitizers, clang-14 at -O0 about 7 s, and the whole run
@@ -31,7 +31,7 @@ built=$(date +%s)
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 status=0
-ctest --test-dir build-asan --output-on-failure -j2 -L 'unit|crash|faults|tools|example' "$@" || status=$?
+ctest --test-dir build-asan --output-on-failure -j2 -L 'unit|crash|faults|tools|example|docs' "$@" || status=$?
 finished=$(date +%s)
 echo "sanitize: build $((built - started)) s, tests $((finished - built)) s, total $((finished - started)) s"
 exit "$status"
