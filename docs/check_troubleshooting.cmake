@@ -1,7 +1,8 @@
 # cmake -DGUIDE=docs/guide.md -DCOMPILE_FAIL_DIR=tests/compile_fail -DERROR_HEADER=include/picklejar/error.hpp -P
 # The troubleshooting table of the guide must cover every compile-time diagnostic that a
-# tests/compile_fail snippet expects (its "// expect:" line, with the member name written NAME)
-# and every errc enumerator (a row starting **`name`**). Fails listing what is missing.
+# tests/compile_fail snippet expects (its "// expect:" line, with the member name written NAME),
+# every static_assert message in the headers, and every errc enumerator (a row starting
+# **`name`**). Fails listing what is missing.
 # Member names are written NAME in the table: normalize both sides.
 function(normalize_member_names var)
   string(REGEX REPLACE "member '[A-Za-z0-9_]+'" "member 'NAME'" text "${${var}}")
@@ -32,6 +33,35 @@ foreach(snippet IN LISTS snippets)
   endif()
 endforeach()
 
+# Every static_assert message of the library (its first string literal, a prefix of the message;
+# the member-name diagnostics are built from pieces and are covered by the snippets above).
+get_filename_component(error_header "${ERROR_HEADER}" ABSOLUTE)
+get_filename_component(include_dir "${error_header}" DIRECTORY)
+file(GLOB_RECURSE headers "${include_dir}/*.hpp")
+set(assert_count 0)
+foreach(header_file IN LISTS headers)
+  file(READ "${header_file}" source)
+  string(REPLACE ";" "<semicolon>" source "${source}")  # keep messages whole in CMake lists
+  string(REGEX MATCHALL "static_assert\\([^\"]*\"picklejar: [^\"]*\"" asserts "${source}")
+  foreach(assertion IN LISTS asserts)
+    string(REGEX REPLACE "^[^\"]*\"([^\"]*)\"$" "\\1" message_text "${assertion}")
+    string(REPLACE "<semicolon>" ";" message_text "${message_text}")
+    string(STRIP "${message_text}" message_text)
+    if(message_text STREQUAL "picklejar: member '")
+      continue()
+    endif()
+    math(EXPR assert_count "${assert_count} + 1")
+    string(FIND "${guide}" "${message_text}" found)
+    if(found EQUAL -1)
+      file(RELATIVE_PATH relative "${include_dir}" "${header_file}")
+      string(APPEND missing "\n  static_assert (${relative}): ${message_text}")
+    endif()
+  endforeach()
+endforeach()
+if(assert_count LESS 10)
+  message(FATAL_ERROR "found only ${assert_count} picklejar static_assert messages under ${include_dir}")
+endif()
+
 file(READ "${ERROR_HEADER}" header)
 string(REGEX MATCH "enum class errc {[^}]*}" enum_text "${header}")
 string(REGEX MATCHALL "\n  [a-z_]+( = [0-9]+)?," enumerators "${enum_text}")
@@ -50,4 +80,5 @@ endforeach()
 if(missing)
   message(FATAL_ERROR "docs/guide.md's troubleshooting table misses:${missing}")
 endif()
-message(STATUS "the troubleshooting table covers ${snippet_count} compile-fail diagnostics and ${errc_count} errc values")
+message(STATUS "the troubleshooting table covers ${snippet_count} compile-fail diagnostics, "
+               "${assert_count} static_assert messages and ${errc_count} errc values")
