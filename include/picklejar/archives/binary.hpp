@@ -334,26 +334,25 @@ void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, std::valarray<T>& 
 
 // Like vectors of class elements, the other sequences grow as elements arrive (cereal's loaders
 // resize them to the claimed count first), and unordered sets are not reserved for the claim.
-template <class T, class Allocator>
-void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, std::deque<T, Allocator>& deque) {
+template <class Sequence>
+void load_growing_at_back(binary_input_archive& archive, Sequence& sequence) {
   cereal::size_type count = 0;
   archive(cereal::make_size_tag(count));
-  deque.clear();
+  sequence.clear();
   for (cereal::size_type i = 0; i < count; ++i) {
-    deque.emplace_back();
-    archive(deque.back());
+    sequence.emplace_back();
+    archive(sequence.back());
   }
 }
 
 template <class T, class Allocator>
+void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, std::deque<T, Allocator>& deque) {
+  load_growing_at_back(archive, deque);
+}
+
+template <class T, class Allocator>
 void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, std::list<T, Allocator>& list) {
-  cereal::size_type count = 0;
-  archive(cereal::make_size_tag(count));
-  list.clear();
-  for (cereal::size_type i = 0; i < count; ++i) {
-    list.emplace_back();
-    archive(list.back());
-  }
+  load_growing_at_back(archive, list);
 }
 
 template <class T, class Allocator>
