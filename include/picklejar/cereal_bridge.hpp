@@ -291,7 +291,6 @@ void load_state_into(Archive& archive, T& object) {
   state_type state{};
   process_state(archive, state);
   finish_pending_objects(archive);  // set_state() may read the pointees it is given
-  before_user_code(archive);
   if constexpr (settable) call_set_state(object, std::move(state));
   else if constexpr (std::is_move_assignable_v<T>) object = call_from_state<T>(std::move(state));
 }
@@ -308,10 +307,7 @@ void load_object(Archive& archive, T& object) {
     if constexpr (has_fields<T>) visit_all_fields(archive, object);
     if constexpr (finishes_pointees_first<T>) finish_pending_objects(archive);
   }
-  if constexpr (has_after_load<T>) {
-    before_user_code(archive);
-    access::after_load(object);
-  }
+  if constexpr (has_after_load<T>) access::after_load(object);
 }
 
 template <class T>
