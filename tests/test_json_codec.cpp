@@ -56,7 +56,7 @@ text_node sample_tree() {
                  container(nk::array, {container(nk::array, {})})},
                 "mixed"),
       leaf(nk::number, "1", "dup"),
-      leaf(nk::number, "2", "dup"),
+      leaf(nk::number, "2", "dup2"),  // one name twice is refused (test_text_validity.cpp)
   });
 }
 

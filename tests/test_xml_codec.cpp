@@ -72,7 +72,7 @@ text_node sample_tree() {
                 "mixed"),
       leaf(nk::string, "unnamed", ""),
       leaf(nk::number, "1", "dup"),
-      leaf(nk::number, "2", "dup"),
+      leaf(nk::number, "2", "dup2"),  // one name twice is refused (test_text_validity.cpp)
       leaf(nk::string, "n", "A_b.c-9"),
   }, "doc");
 }

@@ -29,6 +29,7 @@
 #include "picklejar/archives/text.hpp"
 #include "picklejar/detail/access.hpp"
 #include "picklejar/detail/cereal_traits.hpp"
+#include "picklejar/detail/guard_lock.hpp"
 #include "picklejar/detail/member_kinds.hpp"
 #include "picklejar/detail/type_registry.hpp"
 #include "picklejar/fields.hpp"
@@ -175,14 +176,14 @@ constexpr bool is_shared_lockable<Mutex, std::void_t<decltype(std::declval<Mutex
 
 struct no_lock {};
 
+// Locking a guard this thread holds already is an error that names it, not a deadlock, where
+// that can be told (detail/guard_lock.hpp).
 template <class T>
 auto lock_for_saving(const T& object) {
   if constexpr (has_guard<T>) {
     auto& mutex = access::guard(object);
-    if constexpr (is_shared_lockable<std::remove_reference_t<decltype(mutex)>>)
-      return std::shared_lock(mutex);
-    else
-      return std::unique_lock(mutex);
+    constexpr bool shared = is_shared_lockable<std::remove_reference_t<decltype(mutex)>>;
+    return lock_guard_of<T, shared>(mutex, access::guard_name<T>());
   } else {
     return no_lock{};
   }
@@ -190,7 +191,7 @@ auto lock_for_saving(const T& object) {
 
 template <class T>
 auto lock_for_loading(T& object) {
-  if constexpr (has_guard<T>) return std::unique_lock(access::guard(object));
+  if constexpr (has_guard<T>) return lock_guard_of<T, false>(access::guard(object), access::guard_name<T>());
   else return no_lock{};
 }
 
