@@ -11,6 +11,7 @@
 #include <shared_mutex>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "picklejar/picklejar.hpp"
@@ -51,7 +52,15 @@ class GuardReentry : public testing::Test {
 };
 
 using Mutexes = testing::Types<std::mutex, std::shared_mutex, std::timed_mutex>;
-TYPED_TEST_SUITE(GuardReentry, Mutexes);
+struct MutexNames {
+  template <class Mutex>
+  static std::string GetName(int) {
+    if (std::is_same_v<Mutex, std::mutex>) return "mutex";
+    if (std::is_same_v<Mutex, std::shared_mutex>) return "shared_mutex";
+    return "timed_mutex";
+  }
+};
+TYPED_TEST_SUITE(GuardReentry, Mutexes, MutexNames);
 
 void expect_names_the_guard(const picklejar::error& failure) {
   EXPECT_EQ(failure.code(), picklejar::errc::type) << failure.what();

@@ -187,7 +187,12 @@ TEST_P(LoadExceptions, ACheckpointManagerReportsAPicklejarError) {
   thrown_on_load = throws::custom;
   picklejar::checkpoint_manager manager(dir.path(), options);
   Holder holder;
-  EXPECT_THROW(manager.load_latest(holder), picklejar::error);
+  // The program's own exception is not damage: reported (nested), and the checkpoint kept.
+  EXPECT_TRUE(nests<custom_exception>([&] { manager.load_latest(holder); }));
+  pj_test::expect_error(picklejar::errc::format, [&] { manager.load_latest(holder); });
+  ASSERT_TRUE(manager.latest().has_value());
+  thrown_on_load = throws::nothing;
+  EXPECT_EQ(manager.load_latest(holder).step, 1);
 }
 
 PJ_INSTANTIATE_FOR_ALL_FORMATS(LoadExceptions);

@@ -132,14 +132,16 @@ inline bool is_binary_format(format fmt) {
 /// Throws the picklejar::error that stands for the exception being handled: picklejar's own
 /// errors pass as they are; anything else a user's type, cereal or the standard library throws
 /// becomes errc::format (errc::limit when memory ran out), located at `field` (may be empty),
-/// with the original nested (std::rethrow_if_nested finds it). Called only inside a catch block.
+/// with the original nested (std::rethrow_if_nested finds it; cereal's own refusals of the data
+/// are not nested: they say what is wrong with it). Called only inside a catch block.
 [[noreturn]] inline void rethrow_as_picklejar_error(const char* doing, const std::string& field) {
   try {
     throw;
   } catch (const error&) {
     throw;
   } catch (const cereal::Exception& failure) {
-    std::throw_with_nested(error(errc::format, failure.what(), {}, field));
+    // cereal's refusals of the data (a variant index out of range, ...): data, not code, failed
+    throw error(errc::format, failure.what(), {}, field);
   } catch (const std::bad_alloc&) {
     std::throw_with_nested(error(errc::limit, std::string("out of memory while ") + doing, {}, field));
   } catch (const std::length_error& failure) {

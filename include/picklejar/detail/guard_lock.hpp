@@ -58,6 +58,14 @@ bool held_exclusively_by_this_thread([[maybe_unused]] Mutex& mutex) {
   return false;
 }
 
+/// Whether Mutex has try_lock() (try_lock_shared() for a shared lock).
+template <class Mutex, bool Shared, class = void>
+constexpr bool can_try_lock = false;
+template <class Mutex>
+constexpr bool can_try_lock<Mutex, false, std::void_t<decltype(std::declval<Mutex&>().try_lock())>> = true;
+template <class Mutex>
+constexpr bool can_try_lock<Mutex, true, std::void_t<decltype(std::declval<Mutex&>().try_lock_shared())>> = true;
+
 template <class T>
 [[noreturn]] void fail_guard_held(const char* guard, const char* why) {
   throw error(errc::type, std::string("the guard '") + guard + "' of " + short_type_name(type_name<T>()) +
@@ -90,14 +98,18 @@ auto lock_guard_of(Mutex& mutex, const char* guard) {
                               "from inside its get_state(), set_state() or after_load()?)");
   }
   using lock_type = std::conditional_t<Shared, std::shared_lock<Mutex>, std::unique_lock<Mutex>>;
-  lock_type lock(mutex, std::try_to_lock);
-  if (!lock.owns_lock()) {
-    if (held_exclusively_by_this_thread(mutex)) {
-      fail_guard_held<T>(guard, "the caller locked it (a save(*this) or load inside a locked section?)");
+  if constexpr (can_try_lock<Mutex, Shared>) {
+    lock_type lock(mutex, std::try_to_lock);
+    if (!lock.owns_lock()) {
+      if (held_exclusively_by_this_thread(mutex)) {
+        fail_guard_held<T>(guard, "the caller locked it (a save(*this) or load inside a locked section?)");
+      }
+      lock.lock();  // another thread holds it: wait
     }
-    lock.lock();  // another thread holds it: wait
+    return held_guard<lock_type>(std::move(lock), &mutex);
+  } else {
+    return held_guard<lock_type>(lock_type(mutex), &mutex);  // a lock without try_lock: wait
   }
-  return held_guard<lock_type>(std::move(lock), &mutex);
 }
 
 }  // namespace picklejar::detail

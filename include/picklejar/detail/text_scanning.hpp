@@ -67,14 +67,19 @@ inline std::uint32_t utf8_code_point(std::string_view text, std::size_t at, std:
   return code;
 }
 
-/// The first name that two of `nodes` share (names in `ignored` aside), or null. Sorts pointers
-/// to the names for large objects, so a hostile document with many members costs n log n.
+/// The first name that two of `nodes` share, or null; names equal to `ignored` (and empty names
+/// when `ignore_empty`) do not count. Large objects sort pointers to the names, so a hostile
+/// document with many members costs n log n; an array of ignored names allocates nothing.
 template <class Node>
-const std::string* duplicate_name(const std::vector<Node>& nodes, std::string_view ignored = {}) {
+const std::string* duplicate_name(const std::vector<Node>& nodes, std::string_view ignored = {},
+                                  bool ignore_empty = false) {
+  auto counts = [&](const std::string& name) {
+    return !(ignore_empty && name.empty()) && (ignored.empty() || name != ignored);
+  };
   if (nodes.size() < 2) return nullptr;
   if (nodes.size() <= 16) {
     for (std::size_t i = 1; i < nodes.size(); ++i) {
-      if (!ignored.empty() && nodes[i].name == ignored) continue;
+      if (!counts(nodes[i].name)) continue;
       for (std::size_t j = 0; j < i; ++j) {
         if (nodes[j].name == nodes[i].name) return &nodes[i].name;
       }
@@ -82,9 +87,8 @@ const std::string* duplicate_name(const std::vector<Node>& nodes, std::string_vi
     return nullptr;
   }
   std::vector<const std::string*> names;
-  names.reserve(nodes.size());
   for (const Node& node : nodes) {
-    if (ignored.empty() || node.name != ignored) names.push_back(&node.name);
+    if (counts(node.name)) names.push_back(&node.name);
   }
   std::sort(names.begin(), names.end(), [](const std::string* a, const std::string* b) { return *a < *b; });
   const auto twice = std::adjacent_find(names.begin(), names.end(),

@@ -170,8 +170,8 @@ inline void write_xml(const text_node& root, std::string& out) {
     out += '>';
     if (!node.children.empty() && (node.kind == node_kind::object || node.kind == node_kind::array)) {
       if (node.kind == node_kind::object) {
-        // Array items are all <item>; an object's members are told apart by name only.
-        if (const std::string* name = duplicate_name(node.children)) {
+        // Array items and unnamed children are all <item>; other members are told apart by name.
+        if (const std::string* name = duplicate_name(node.children, "item", true)) {
           throw error(errc::format, "cannot write an object with two members named \"" + *name +
                                         "\" (two fields or values with one name)");
         }
