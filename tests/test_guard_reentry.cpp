@@ -1,7 +1,7 @@
 // PICKLEJAR_GUARDED_BY: locking the guard again on a thread that holds it would deadlock. Where
 // that can be told, a save or load refuses with an error naming the guard instead: a save or
 // load of the object from its own hooks (always), and a save inside a section where the caller
-// locked the guard itself (debug builds with glibc). Another thread holding the guard is waited
+// locked the guard itself (with glibc). Another thread holding the guard is waited
 // for, as before.
 
 #include <gtest/gtest.h>

@@ -2,10 +2,10 @@
 // again would deadlock this thread, as far as that can be told without undefined behaviour:
 //   - always: picklejar holds that guard already on this thread (a save(*this) or load from
 //     inside get_state(), set_state() or after_load(), which run with the guard held);
-//   - in debug builds with glibc (NDEBUG not defined), for std::mutex, std::timed_mutex and
-//     std::shared_mutex: this thread locked it itself (save(*this) inside a locked training
-//     step). glibc records the owning thread of a locked mutex and of a write-locked rwlock;
-//     it is read only after a try_lock failed, so an uncontended lock costs nothing more.
+//   - with glibc, for std::mutex, std::timed_mutex and std::shared_mutex: this thread locked it
+//     itself (save(*this) inside a locked training step). glibc records the owning thread of a
+//     locked mutex and of a write-locked rwlock; it is read only after a try_lock failed, so an
+//     uncontended lock costs nothing more. Define PICKLEJAR_NO_GUARD_OWNER_CHECK to turn it off.
 // Not detectable: a hook that locks the guard with its own lock_guard while picklejar holds it
 // (picklejar never sees that lock). docs/guide.md's troubleshooting table lists these cases.
 #pragma once
@@ -21,7 +21,7 @@
 #include "picklejar/detail/type_name.hpp"
 #include "picklejar/error.hpp"
 
-#if defined(__GLIBC__) && !defined(NDEBUG) && !defined(PICKLEJAR_NO_GUARD_OWNER_CHECK)
+#if defined(__GLIBC__) && !defined(PICKLEJAR_NO_GUARD_OWNER_CHECK)
 #include <pthread.h>
 #include <sys/syscall.h>
 #include <unistd.h>
