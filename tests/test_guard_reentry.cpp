@@ -21,6 +21,17 @@ namespace {
 
 bool save_from_hooks = false;
 
+// Saves `object` if save_from_hooks is set, once: the nested save does not save again.
+template <class T>
+void checkpoint_once(const T& object) {
+  if (!save_from_hooks) return;
+  save_from_hooks = false;
+  struct restore {
+    ~restore() { save_from_hooks = true; }
+  } restore_after;
+  (void)picklejar::dumps(object);
+}
+
 template <class Mutex>
 class Model {
  public:
@@ -29,12 +40,12 @@ class Model {
     PICKLEJAR_FIELDS(weights)
   };
   State get_state() const {
-    if (save_from_hooks) (void)picklejar::dumps(*this);  // checkpoints itself while being saved
+    checkpoint_once(*this);  // checkpoints itself while being saved
     return {weights_};
   }
   void set_state(State state) { weights_ = std::move(state.weights); }
   void after_load() {
-    if (save_from_hooks) (void)picklejar::dumps(*this);  // checkpoints itself right after a load
+    checkpoint_once(*this);  // checkpoints itself right after a load
   }
   Mutex& mutex() const { return mutex_; }
 
@@ -94,6 +105,17 @@ TYPED_TEST(GuardReentry, SavingInsideASectionThatHoldsTheGuardIsAnErrorNamingIt)
     return picklejar::dumps(other);
   }();
   expect_names_the_guard(pj_test::expect_error(picklejar::errc::type, [&] { picklejar::loads(model, bytes); }));
+}
+
+TEST(GuardReentryRecursive, ARecursiveMutexMayBeLockedAgainFromTheHooks) {
+  Model<std::recursive_mutex> model;
+  save_from_hooks = true;
+  EXPECT_NO_THROW(picklejar::loads(model, picklejar::dumps(model)));
+  {
+    std::lock_guard<std::recursive_mutex> training_step(model.mutex());
+    EXPECT_NO_THROW((void)picklejar::dumps(model));
+  }
+  save_from_hooks = false;
 }
 
 TYPED_TEST(GuardReentry, AGuardAnotherThreadHoldsIsWaitedFor) {

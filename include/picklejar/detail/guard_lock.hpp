@@ -92,8 +92,11 @@ class held_guard {
 /// thread holds it already (see the file comment).
 template <class T, bool Shared, class Mutex>
 auto lock_guard_of(Mutex& mutex, const char* guard) {
+  // A recursive mutex may be locked again by the thread that holds it: nothing to refuse.
+  constexpr bool recursive =
+      std::is_same_v<Mutex, std::recursive_mutex> || std::is_same_v<Mutex, std::recursive_timed_mutex>;
   const std::vector<const void*>& held = guards_held_by_this_thread();
-  if (std::find(held.begin(), held.end(), static_cast<const void*>(&mutex)) != held.end()) {
+  if (!recursive && std::find(held.begin(), held.end(), static_cast<const void*>(&mutex)) != held.end()) {
     fail_guard_held<T>(guard, "picklejar is saving or loading this object already (a save or load of it "
                               "from inside its get_state(), set_state() or after_load()?)");
   }
