@@ -58,6 +58,24 @@ class Picky {
   int value_ = 3;
 };
 
+// Built only by from_state, which throws: a load<T>() runs it after the archive is done.
+class Built {
+ public:
+  struct State {
+    int value = 0;
+    PICKLEJAR_FIELDS(value)
+  };
+  explicit Built(int value) : value_(value) {}
+  State get_state() const { return {value_}; }
+  static Built from_state(State state) {
+    throw_now(thrown_on_load);
+    return Built(state.value);
+  }
+
+ private:
+  int value_;
+};
+
 struct Holder {
   int before = 1;
   Picky picky;
@@ -156,6 +174,17 @@ TEST_P(LoadExceptions, WhatAUserTypeThrowsIsNestedInAPicklejarError) {
       case throws::nothing: break;
     }
   }
+}
+
+TEST_P(LoadExceptions, WhatAFromStateHookThrowsIsNestedInAPicklejarError) {
+  const std::string bytes = picklejar::dumps(Built(5), opts());
+  thrown_on_load = throws::out_of_range;
+  const picklejar::error failure =
+      pj_test::expect_error(picklejar::errc::format, [&] { (void)picklejar::loads<Built>(bytes); });
+  EXPECT_NE(failure.field_path().find("Built"), std::string::npos) << failure.what();
+  EXPECT_TRUE(nests<std::out_of_range>([&] { (void)picklejar::loads<Built>(bytes); }));
+  thrown_on_load = throws::bad_alloc;
+  pj_test::expect_error(picklejar::errc::limit, [&] { (void)picklejar::loads<Built>(bytes); });
 }
 
 TEST_P(LoadExceptions, WhatAGetStateThrowsWhileSavingIsNestedInAPicklejarError) {
