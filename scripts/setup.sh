@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 packages=(g++ cmake make pkg-config libcereal-dev libeigen3-dev libgtest-dev libbenchmark-dev
-          libxxhash-dev libboost-serialization-dev)
+          libxxhash-dev libboost-serialization-dev
+          python3 libxml2-utils)  # tests/test_text_validity.cpp checks documents with Python's json and xmllint
 ./scripts/install-packages.sh "${packages[@]}"
 
 echo "setup: configuring build/"

@@ -56,7 +56,7 @@ text_node sample_tree() {
                  container(nk::array, {container(nk::array, {})})},
                 "mixed"),
       leaf(nk::number, "1", "dup"),
-      leaf(nk::number, "2", "dup"),
+      leaf(nk::number, "2", "dup2"),  // one name twice is refused (test_text_validity.cpp)
   });
 }
 
@@ -151,13 +151,13 @@ TEST(JsonRoundTrip, ScalarRoots) {
 // Parsing valid input
 
 TEST(JsonParse, KindsNamesAndOrder) {
-  const text_node root = parse_json(R"( { "b" : [1, true, null, "s", {}], "a": false, "b": -0 } )", default_depth);
+  const text_node root = parse_json(R"( { "b" : [1, true, null, "s", {}], "a": false, "c": -0 } )", default_depth);
   ASSERT_EQ(root.kind, node_kind::object);
   EXPECT_EQ(root.name, "");
   ASSERT_EQ(root.children.size(), 3u);
   EXPECT_EQ(root.children[0].name, "b");
   EXPECT_EQ(root.children[1].name, "a");
-  EXPECT_EQ(root.children[2].name, "b");  // duplicates are kept, in order
+  EXPECT_EQ(root.children[2].name, "c");  // in order (duplicates are refused: test_text_validity.cpp)
   EXPECT_EQ(root.children[1].kind, node_kind::boolean);
   EXPECT_EQ(root.children[1].text, "false");
   EXPECT_EQ(root.children[2].text, "-0");

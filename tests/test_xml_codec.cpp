@@ -72,7 +72,7 @@ text_node sample_tree() {
                 "mixed"),
       leaf(nk::string, "unnamed", ""),
       leaf(nk::number, "1", "dup"),
-      leaf(nk::number, "2", "dup"),
+      leaf(nk::number, "2", "dup2"),  // one name twice is refused (test_text_validity.cpp)
       leaf(nk::string, "n", "A_b.c-9"),
   }, "doc");
 }
@@ -103,9 +103,17 @@ TEST(XmlWrite, IndentedLayout) {
 }
 
 TEST(XmlWrite, EscapesText) {
-  const std::string text = std::string("<>&\"'\t\n\r") + '\0' + "\x1f\xC3\xA9";
+  const std::string text = "<>&\"'\t\n\r\\\xC3\xA9";
   EXPECT_EQ(to_xml(leaf(node_kind::string, text, "s")),
-            declaration + "<s>&lt;&gt;&amp;&quot;&apos;\t\n&#xD;&#x0;&#x1F;\xC3\xA9</s>\n");
+            declaration + "<s>&lt;&gt;&amp;&quot;&apos;\t\n&#xD;\\\xC3\xA9</s>\n");
+}
+
+// XML 1.0 cannot hold NUL or most control characters, even as references: such a string is
+// written with byte escapes in an element marked escaped="bytes" (test_text_validity.cpp).
+TEST(XmlWrite, EscapesBytesXmlCannotHold) {
+  const std::string text = std::string("<>&\"'\t\n\r\\") + '\0' + "\x1f\xC3\xA9\xFF";
+  EXPECT_EQ(to_xml(leaf(node_kind::string, text, "s")),
+            declaration + "<s escaped=\"bytes\">&lt;&gt;&amp;&quot;&apos;\t\n&#xD;\\\\\\x00\\x1F\xC3\xA9\\xFF</s>\n");
 }
 
 TEST(XmlWrite, RejectsInvalidNamesAndLeavesOutputAlone) {

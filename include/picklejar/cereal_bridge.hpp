@@ -29,6 +29,7 @@
 #include "picklejar/archives/text.hpp"
 #include "picklejar/detail/access.hpp"
 #include "picklejar/detail/cereal_traits.hpp"
+#include "picklejar/detail/guard_lock.hpp"
 #include "picklejar/detail/member_kinds.hpp"
 #include "picklejar/detail/type_registry.hpp"
 #include "picklejar/fields.hpp"
@@ -175,14 +176,14 @@ constexpr bool is_shared_lockable<Mutex, std::void_t<decltype(std::declval<Mutex
 
 struct no_lock {};
 
+// Locking a guard this thread holds already is an error that names it, not a deadlock, where
+// that can be told (detail/guard_lock.hpp).
 template <class T>
 auto lock_for_saving(const T& object) {
   if constexpr (has_guard<T>) {
     auto& mutex = access::guard(object);
-    if constexpr (is_shared_lockable<std::remove_reference_t<decltype(mutex)>>)
-      return std::shared_lock(mutex);
-    else
-      return std::unique_lock(mutex);
+    constexpr bool shared = is_shared_lockable<std::remove_reference_t<decltype(mutex)>>;
+    return lock_guard_of<T, shared>(mutex, access::guard_name<T>());
   } else {
     return no_lock{};
   }
@@ -190,7 +191,7 @@ auto lock_for_saving(const T& object) {
 
 template <class T>
 auto lock_for_loading(T& object) {
-  if constexpr (has_guard<T>) return std::unique_lock(access::guard(object));
+  if constexpr (has_guard<T>) return lock_guard_of<T, false>(access::guard(object), access::guard_name<T>());
   else return no_lock{};
 }
 
@@ -291,7 +292,6 @@ void load_state_into(Archive& archive, T& object) {
   state_type state{};
   process_state(archive, state);
   finish_pending_objects(archive);  // set_state() may read the pointees it is given
-  before_user_code(archive);
   if constexpr (settable) call_set_state(object, std::move(state));
   else if constexpr (std::is_move_assignable_v<T>) object = call_from_state<T>(std::move(state));
 }
@@ -308,10 +308,7 @@ void load_object(Archive& archive, T& object) {
     if constexpr (has_fields<T>) visit_all_fields(archive, object);
     if constexpr (finishes_pointees_first<T>) finish_pending_objects(archive);
   }
-  if constexpr (has_after_load<T>) {
-    before_user_code(archive);
-    access::after_load(object);
-  }
+  if constexpr (has_after_load<T>) access::after_load(object);
 }
 
 template <class T>

@@ -76,6 +76,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <exception>
 #include <filesystem>
 #include <limits>
 #include <optional>
@@ -520,9 +521,11 @@ class checkpoint_manager {
         return candidate;
       } catch (const error& failure) {
         // Only damage is skipped; a type or version mismatch is the caller's to fix, and an older
-        // checkpoint of the same run would fail the same way.
-        if (failure.code() != errc::integrity && failure.code() != errc::format &&
-            failure.code() != errc::io) {
+        // checkpoint of the same run would fail the same way. So is an exception the program's
+        // own code threw (nested in the error): the checkpoint is not damaged.
+        const bool thrown_by_code = dynamic_cast<const std::nested_exception*>(&failure) != nullptr;
+        if ((failure.code() != errc::integrity && failure.code() != errc::format &&
+             failure.code() != errc::io) || thrown_by_code) {
           throw;
         }
         problems_.push_back(std::string(failure.what()) + " (skipped by load_" + which + ")");

@@ -65,7 +65,11 @@ std::size_t checked_dense_size(Archive& archive, std::int64_t rows, std::int64_t
   }
   constexpr auto max_count =
       static_cast<std::uint64_t>(std::numeric_limits<Eigen::Index>::max()) / sizeof(typename Dense::Scalar);
-  if (cols != 0 && static_cast<std::uint64_t>(rows) > max_count / static_cast<std::uint64_t>(cols)) {
+  // Each dimension on its own too: an empty 0 x 2^62 matrix holds nothing, but code that uses
+  // its shape (cols() * sizeof(Scalar), a loop over columns) overflows or never ends.
+  const auto urows = static_cast<std::uint64_t>(rows);
+  const auto ucols = static_cast<std::uint64_t>(cols);
+  if (urows > max_count || ucols > max_count || (ucols != 0 && urows > max_count / ucols)) {
     fail_at(archive, errc::limit, "shape " + shape_text(rows, cols) + " is too large");
   }
   return static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols);

@@ -150,8 +150,12 @@ constexpr bool name_lists_overlap(std::string_view first, std::string_view secon
 /// std::shared_mutex; else lock()) and loading holds it exclusively, so a checkpoint taken while
 /// other threads train is a consistent snapshot. The lock is held for the whole object,
 /// including the objects it reaches through pointers and its own after_load(), which therefore
-/// runs with the mutex held. Declare the mutex `mutable` so that saving a const object may lock
-/// it; it cannot be a field (mark it PICKLEJAR_TRANSIENT or list it nowhere).
+/// runs with the mutex held (so do get_state() and set_state()): they must not lock it. A save
+/// or load of the object while this thread holds the mutex through picklejar (from one of those
+/// hooks) is errc::type naming the mutex, not a deadlock; so is one inside a section where the
+/// caller locked it, with glibc (detail/guard_lock.hpp; docs/guide.md 4.3 lists
+/// what cannot be told). Declare the mutex `mutable` so that saving a const object may lock it;
+/// it cannot be a field (mark it PICKLEJAR_TRANSIENT or list it nowhere).
 ///
 /// ```cpp
 /// class Model {
@@ -166,4 +170,5 @@ constexpr bool name_lists_overlap(std::string_view first, std::string_view secon
   friend struct ::picklejar::access;                                                         \
   auto& picklejar_guard_() const {                                                           \
     return const_cast<std::remove_cv_t<decltype(mutex_member)>&>(mutex_member);              \
-  }
+  }                                                                                          \
+  static constexpr const char* picklejar_guard_name_() noexcept { return #mutex_member; }

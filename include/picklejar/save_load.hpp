@@ -7,7 +7,11 @@
 /// a load can throw: errc::limit (options::max_bytes, max_depth, memory), errc::integrity
 /// (checksum mismatch, truncation), errc::format (not a picklejar file, or data that does not fit
 /// the type), errc::type (another root type, an unregistered subtype name, a missing external),
-/// errc::version (a newer PICKLEJAR_VERSION or file layout). A save throws errc::type for a
+/// errc::version (a newer PICKLEJAR_VERSION or file layout). Whatever else a user's type or the
+/// standard library throws during a save or load becomes a picklejar::error too: errc::format
+/// (errc::limit for std::bad_alloc), with the original nested (std::rethrow_if_nested finds it).
+/// Every byte of a file is verified against its checksum before anything reads it (unless
+/// options::verify_checksum is false), so no user code ever sees unverified data. A save throws errc::type for a
 /// pointer it cannot save (an unregistered subtype, a shared_ptr made by the aliasing
 /// constructor), errc::limit past options::max_depth, errc::format for an invalid
 /// options::format. A type that cannot be saved at all is a compile error instead.
@@ -24,6 +28,7 @@
 #include <cereal/cereal.hpp>
 
 #include <algorithm>
+#include <exception>
 #include <filesystem>
 #include <istream>
 #include <iterator>
@@ -124,14 +129,57 @@ inline bool is_binary_format(format fmt) {
   throw error(errc::format, "unknown format code " + std::to_string(static_cast<int>(fmt)));
 }
 
-/// Runs a save, turning cereal's refusals into picklejar errors.
+/// Throws the picklejar::error that stands for the exception being handled: picklejar's own
+/// errors pass as they are; anything else a user's type, cereal or the standard library throws
+/// becomes errc::format (errc::limit when memory ran out), located at `field` (may be empty),
+/// with the original nested (std::rethrow_if_nested finds it; cereal's own refusals of the data
+/// are not nested: they say what is wrong with it). Called only inside a catch block.
+[[noreturn]] inline void rethrow_as_picklejar_error(const char* doing, const std::string& field) {
+  try {
+    throw;
+  } catch (const error&) {
+    throw;
+  } catch (const cereal::Exception& failure) {
+    // cereal's refusals of the data (a variant index out of range, ...): data, not code, failed
+    throw error(errc::format, failure.what(), {}, field);
+  } catch (const std::bad_alloc&) {
+    std::throw_with_nested(error(errc::limit, std::string("out of memory while ") + doing, {}, field));
+  } catch (const std::length_error& failure) {
+    std::throw_with_nested(
+        error(errc::limit, std::string("a length is too large while ") + doing + ": " + failure.what(), {}, field));
+  } catch (const std::exception& failure) {
+    std::throw_with_nested(error(errc::format, std::string("an exception was thrown while ") + doing + ": " +
+                                                   failure.what(), {}, field));
+  } catch (...) {
+    std::throw_with_nested(
+        error(errc::format, std::string("an exception that is not a std::exception was thrown while ") + doing,
+              {}, field));
+  }
+}
+
+/// Throws `replacement` (the same error with more context), keeping what `original` nests.
+[[noreturn]] inline void rethrow_replaced(const error& original, error replacement) {
+  const auto* nested = dynamic_cast<const std::nested_exception*>(&original);
+  if (nested != nullptr && nested->nested_ptr() != nullptr) {
+    try {
+      nested->rethrow_nested();
+    } catch (...) {
+      std::throw_with_nested(std::move(replacement));
+    }
+  }
+  throw replacement;
+}
+
+/// Runs a save, turning every foreign exception into a picklejar error (the original nested).
 template <class Save>
 void translate_save_failures(Save&& save) {
   try {
     save();
   } catch (const cereal::Exception& failure) {
     // cereal refuses, e.g., an object of an unregistered type behind a polymorphic pointer
-    throw error(errc::type, std::string("cannot save: ") + failure.what());
+    std::throw_with_nested(error(errc::type, std::string("cannot save: ") + failure.what()));
+  } catch (...) {
+    rethrow_as_picklejar_error("saving", {});
   }
 }
 
@@ -218,13 +266,8 @@ void translate_failures(const field_path& path, Load&& load) {
     load();
   } catch (const error&) {
     throw;
-  } catch (const cereal::Exception& failure) {
-    throw error(errc::format, failure.what(), {}, path.str());
-  } catch (const std::bad_alloc&) {
-    throw error(errc::limit, "out of memory while loading", {}, path.str());
-  } catch (const std::length_error& failure) {
-    throw error(errc::limit, std::string("a length in the data is too large: ") + failure.what(), {},
-                path.str());
+  } catch (...) {
+    rethrow_as_picklejar_error("loading", path.str());
   }
 }
 
@@ -254,12 +297,13 @@ void read_document(std::string_view bytes, const options& opts, T& object, objec
   }
   const std::string expected = root_type_name<T>();
   if (looks_binary(bytes)) {
-    const binary_container container = read_binary_container(
-        bytes, opts.verify_checksum ? checksum_check::deferred : checksum_check::skip);
+    // The whole file is verified before the archive reads a byte of it: no user code (hooks,
+    // load_minimal, comparators, hash functions, constructors) ever sees unverified data.
+    const binary_container container =
+        read_binary_container(bytes, opts.verify_checksum ? checksum_check::now : checksum_check::skip);
     field_path path(short_type_name(expected), opts.max_depth);
     binary_input_archive archive(container.payload.data(), container.payload.size(),
                                  container.little_endian, path);
-    if (opts.verify_checksum) archive.verify_while_reading(container);
     archive.graph().configure(&opts.externals, opts.max_depth);
     archive.graph().set_versions(container.info.type_versions);
     try {
@@ -275,10 +319,8 @@ void read_document(std::string_view bytes, const options& opts, T& object, objec
       });
     } catch (...) {
       keep_objects_alive(archive, kept);
-      archive.verify_rest();  // damage, if that is what it is, is the error to report
       throw;
     }
-    archive.verify_rest();
     return;
   }
   const format fmt = detect_text_format(bytes);
@@ -308,14 +350,35 @@ void read_document(std::string_view bytes, const options& opts, T& object, objec
   }
 }
 
-/// Adds the file name to any picklejar error thrown by `action`.
+/// Adds the file name to any picklejar error thrown by `action`; any other exception becomes one
+/// first (rethrow_as_picklejar_error).
 template <class Action>
-decltype(auto) attributing_errors_to(const std::filesystem::path& file, Action&& action) {
+decltype(auto) attributing_errors_to(const std::filesystem::path& file, Action&& action,
+                                     const char* doing = "reading the file") {
   try {
-    return action();
+    try {
+      return action();
+    } catch (const error&) {
+      throw;
+    } catch (...) {
+      rethrow_as_picklejar_error(doing, {});
+    }
   } catch (const error& failure) {
     if (!failure.file().empty()) throw;
-    throw failure.with_file(file.string());
+    rethrow_replaced(failure, failure.with_file(file.string()));
+  }
+}
+
+/// Runs a load entry point: what escapes the archive's own translation (a from_state() hook, a
+/// constructor, memory running out while parsing) becomes a picklejar error at the root too.
+template <class T, class Load>
+decltype(auto) translating_load_failures(Load&& load) {
+  try {
+    return load();
+  } catch (const error&) {
+    throw;
+  } catch (...) {
+    rethrow_as_picklejar_error("loading", short_type_name(root_type_name<T>()));
   }
 }
 
@@ -376,7 +439,8 @@ std::string dumps(const T& object, const options& opts = {}) {
 /// \throws picklejar::error of any kind a load throws (see the file comment), with the field path.
 template <class T>
 T loads(std::string_view bytes, const options& opts = {}) {
-  if constexpr (detail::check_root<T>()) return detail::load_new_object<T>(bytes, opts);
+  if constexpr (detail::check_root<T>())
+    return detail::translating_load_failures<T>([&] { return detail::load_new_object<T>(bytes, opts); });
   else return T{};
 }
 
@@ -389,7 +453,8 @@ T loads(std::string_view bytes, const options& opts = {}) {
 /// \throws picklejar::error of any kind a load throws (see the file comment), with the field path.
 template <class T>
 void loads(T& object, std::string_view bytes, const options& opts = {}) {
-  if constexpr (detail::check_root<T>()) detail::read_document(bytes, opts, object);
+  if constexpr (detail::check_root<T>())
+    detail::translating_load_failures<T>([&] { detail::read_document(bytes, opts, object); });
 }
 
 /// Writes `object` to `path` atomically: a temporary file `<path>.pj-tmp-<pid>-<n>` in the same
@@ -410,7 +475,7 @@ void save(const T& object, const std::filesystem::path& path, const options& opt
       detail::atomic_file file(path);
       detail::write_document(object, opts, file.descriptor(), path);
       file.commit();
-    });
+    }, "saving");
   }
 }
 
@@ -421,8 +486,12 @@ void save(const T& object, const std::filesystem::path& path, const options& opt
 template <class T>
 void save(const T& object, std::ostream& out, const options& opts = {}) {
   std::string bytes = dumps(object, opts);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  out.flush();
+  try {
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    out.flush();
+  } catch (...) {  // a stream with exceptions() set
+    std::throw_with_nested(error(errc::io, "cannot write to the stream"));
+  }
   if (!out) throw error(errc::io, "cannot write to the stream");
 }
 
@@ -474,7 +543,8 @@ inline std::string read_stream(std::istream& in, std::uint64_t max_bytes) {
 ///         opts.max_bytes, and any kind a load throws.
 template <class T>
 void load(T& object, std::istream& in, const options& opts = {}) {
-  loads(object, detail::read_stream(in, opts.max_bytes), opts);
+  const std::string bytes = detail::translating_load_failures<T>([&] { return detail::read_stream(in, opts.max_bytes); });
+  loads(object, bytes, opts);
 }
 
 /// Builds a T from a stream, read to its end (the stream must hold one file and nothing after it).
@@ -482,7 +552,8 @@ void load(T& object, std::istream& in, const options& opts = {}) {
 ///         opts.max_bytes, and any kind a load throws.
 template <class T>
 T load(std::istream& in, const options& opts = {}) {
-  return loads<T>(detail::read_stream(in, opts.max_bytes), opts);
+  const std::string bytes = detail::translating_load_failures<T>([&] { return detail::read_stream(in, opts.max_bytes); });
+  return loads<T>(bytes, opts);
 }
 
 /// Reads a file's header (format, root type, versions, metadata, sizes, stored checksum) without

@@ -81,15 +81,9 @@ class binary_output_archive
 };
 
 /// Reads what binary_output_archive wrote, from [data, data + size), swapping bytes when the data
-/// was written in the other byte order.
-///
-/// Verifying the checksum as it reads: the payload is hashed a piece at a time right after the
-/// piece is read, while it is in the cache, so a load makes one pass over the file instead of
-/// two. Nothing unverified is trusted meanwhile: every length is checked against the bytes that
-/// remain (so what is allocated is bounded by the file), and before any user code could see the
-/// data (after_load, set_state, from_state, a class's own cereal functions) the rest of the file
-/// is verified first: see verify_rest(). A failure of any kind is reported as errc::integrity
-/// when the checksum does not match, since the damage is then the likelier cause.
+/// was written in the other byte order. The caller has verified the checksum over the whole file
+/// before this archive reads a byte (save_load.hpp: read_document), so no user code (hooks,
+/// load_minimal, comparators, hash functions, constructors) ever sees unverified data.
 class binary_input_archive
     : public cereal::InputArchive<binary_input_archive, cereal::AllowEmptyClassElision> {
  public:
@@ -105,21 +99,6 @@ class binary_input_archive
   field_path& path() noexcept { return path_; }
   std::size_t remaining() const noexcept { return size_ - position_; }
 
-  /// Hashes the payload as it is read; `container` completes and compares the checksum.
-  void verify_while_reading(const binary_container& container) {
-    container_ = &container;
-    hashed_until_ = position_;
-  }
-
-  /// Verifies the rest of the payload now, if that is still to do (errc::integrity on damage).
-  void verify_rest() {
-    if (container_ == nullptr) return;
-    hash_to(size_);
-    const binary_container* container = container_;
-    container_ = nullptr;
-    container->check_checksum(checksum_);
-  }
-
   /// Fails unless `bytes` more bytes are there: called before allocating for a length read from data.
   void require(std::uint64_t bytes, const char* what = "value") {
     if (bytes > remaining()) {
@@ -133,7 +112,6 @@ class binary_input_archive
     require(size);
     if (size != 0) std::memcpy(out, data_ + position_, size);
     position_ += size;
-    if (container_ != nullptr && position_ - hashed_until_ >= piece_bytes) hash_to(position_);
   }
 
   template <class T>
@@ -167,15 +145,9 @@ class binary_input_archive
   template <std::size_t ElementSize>
   void read_elements(void* out, std::size_t bytes) {
     require(bytes);
-    if (container_ != nullptr) hash_to(position_);
     auto* target = static_cast<char*>(out);
-    // In pieces, so that each piece is hashed while the copy has it in the cache.
-    for (std::size_t done = 0; done < bytes; done += piece_bytes) {
-      const std::size_t piece = std::min(piece_bytes, bytes - done);
-      std::memcpy(target + done, data_ + position_, piece);
-      position_ += piece;
-      if (container_ != nullptr) hash_to(position_);
-    }
+    if (bytes != 0) std::memcpy(target, data_ + position_, bytes);
+    position_ += bytes;
     if (ElementSize > 1 && swap_) {
       for (std::size_t offset = 0; offset + ElementSize <= bytes; offset += ElementSize)
         reverse_bytes<ElementSize>(target + offset);
@@ -183,28 +155,13 @@ class binary_input_archive
   }
 
  private:
-  static constexpr std::size_t piece_bytes = std::size_t{256} << 10;
-
-  void hash_to(std::size_t end) {
-    checksum_.update(data_ + hashed_until_, end - hashed_until_);
-    hashed_until_ = end;
-  }
-
   const char* data_;
   std::size_t size_;
   std::size_t position_ = 0;
   bool swap_;
   field_path& path_;
   graph_reader graph_;
-  const binary_container* container_ = nullptr;  ///< set while the checksum is still to verify
-  std::size_t hashed_until_ = 0;
-  checksum_stream checksum_;
 };
-
-/// Called before user code sees loaded data: the file must be verified by then.
-inline void before_user_code(binary_input_archive& archive) { archive.verify_rest(); }
-template <class Archive>
-void before_user_code(Archive&) {}
 
 // cereal finds these by argument-dependent lookup on the archive type.
 

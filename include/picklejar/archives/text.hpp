@@ -11,6 +11,9 @@
 #include <cstring>
 #include <deque>
 #include <limits>
+#include <locale>
+#include <sstream>
+#include <string_view>
 #include <string>
 #include <system_error>
 #include <type_traits>
@@ -18,33 +21,83 @@
 
 #include "picklejar/detail/field_path.hpp"
 #include "picklejar/detail/object_graph.hpp"
+#include "picklejar/detail/text_scanning.hpp"
 #include "picklejar/detail/text_tree.hpp"
 
 namespace picklejar::detail {
 
 // ---- numbers <-> text ----
 
-/// Unsigned integer type with the size of T, for NaN payloads (none for long double).
+inline bool host_is_little_endian_text() noexcept {
+  const std::uint16_t probe = 1;
+  unsigned char first = 0;
+  std::memcpy(&first, &probe, 1);
+  return first == 1;
+}
+
+/// The bytes of a floating-point value that carry its bits, least significant first on this
+/// (little-endian or big-endian) host: all of them, except x87's 80-bit long double, whose last
+/// 6 bytes of 16 are padding.
 template <class T>
-using float_bits_t = std::conditional_t<sizeof(T) == 4, std::uint32_t,
-                                        std::conditional_t<sizeof(T) == 8, std::uint64_t, void>>;
+constexpr std::size_t float_value_bytes = std::is_same_v<T, long double> && std::numeric_limits<T>::digits == 64
+                                              ? 10
+                                              : sizeof(T);
+
+/// The value bits of a floating-point number as hex digits, most significant first.
+template <class T>
+std::string float_bits_to_hex(T value) {
+  unsigned char bytes[sizeof(T)];
+  std::memcpy(bytes, &value, sizeof(T));
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string hex;
+  bool leading = true;
+  for (std::size_t i = 0; i < float_value_bytes<T>; ++i) {
+    const std::size_t at = host_is_little_endian_text() ? float_value_bytes<T> - 1 - i : i;
+    for (int shift : {4, 0}) {
+      const int digit = (bytes[at] >> shift) & 0xF;
+      if (leading && digit == 0) continue;
+      leading = false;
+      hex += digits[digit];
+    }
+  }
+  return hex.empty() ? "0" : hex;
+}
+
+/// Reads what float_bits_to_hex wrote; false when it is not hex or does not fit.
+template <class T>
+bool hex_to_float_bits(std::string_view hex, T& value) {
+  if (hex.empty()) return false;
+  while (hex.size() > 1 && hex[0] == '0') hex.remove_prefix(1);
+  if (hex.size() > 2 * float_value_bytes<T>) return false;
+  unsigned char bytes[sizeof(T)] = {};
+  for (std::size_t i = 0; i < hex.size(); ++i) {
+    const char c = hex[hex.size() - 1 - i];  // least significant digit first
+    const int digit = hex_digit_value(c);
+    if (digit < 0) return false;
+    const std::size_t byte = i / 2;
+    const std::size_t at = host_is_little_endian_text() ? byte : float_value_bytes<T> - 1 - byte;
+    bytes[at] = static_cast<unsigned char>(bytes[at] | (digit << (4 * (i % 2))));
+  }
+  std::memcpy(&value, bytes, sizeof(T));
+  return true;
+}
+
+/// Whether the value bits of a and b are the same (padding ignored).
+template <class T>
+bool same_float_bits(T a, T b) {
+  unsigned char x[sizeof(T)], y[sizeof(T)];
+  std::memcpy(x, &a, sizeof(T));
+  std::memcpy(y, &b, sizeof(T));
+  const std::size_t offset = host_is_little_endian_text() ? 0 : sizeof(T) - float_value_bytes<T>;
+  return std::memcmp(x + offset, y + offset, float_value_bytes<T>) == 0;
+}
 
 // The default NaN is "NaN" (or "-NaN"); any other NaN keeps its exact bits: "NaN:0x7fc00001".
 template <class T>
 std::string nan_to_text(T value) {
-  std::string text = std::signbit(value) ? "-NaN" : "NaN";
-  if constexpr (!std::is_void_v<float_bits_t<T>>) {
-    float_bits_t<T> bits{}, canonical{};
-    const T quiet = std::signbit(value) ? -std::numeric_limits<T>::quiet_NaN() : std::numeric_limits<T>::quiet_NaN();
-    std::memcpy(&bits, &value, sizeof bits);
-    std::memcpy(&canonical, &quiet, sizeof canonical);
-    if (bits != canonical) {
-      char hex[2 * sizeof bits + 1];
-      auto end = std::to_chars(hex, hex + sizeof hex, bits, 16).ptr;
-      text = "NaN:0x" + std::string(hex, end);
-    }
-  }
-  return text;
+  const T quiet = std::signbit(value) ? -std::numeric_limits<T>::quiet_NaN() : std::numeric_limits<T>::quiet_NaN();
+  if (same_float_bits(value, quiet)) return std::signbit(value) ? "-NaN" : "NaN";
+  return "NaN:0x" + float_bits_to_hex(value);
 }
 
 template <class T>
@@ -54,17 +107,16 @@ bool text_to_nan(const std::string& text, T& value) {
     if (text[0] == '-') value = -value;
     return true;
   }
-  if constexpr (!std::is_void_v<float_bits_t<T>>) {
-    float_bits_t<T> bits{};
-    const char* first = text.data() + 6;
-    const char* last = text.data() + text.size();
-    if (text.size() <= 6 || text.compare(0, 6, "NaN:0x") != 0) return false;
-    auto result = std::from_chars(first, last, bits, 16);
-    if (result.ec != std::errc() || result.ptr != last) return false;
-    std::memcpy(&value, &bits, sizeof bits);
-    return std::isnan(value);
-  }
-  return false;
+  if (text.size() <= 6 || text.compare(0, 6, "NaN:0x") != 0) return false;
+  T parsed{};
+  if (!hex_to_float_bits(std::string_view(text).substr(6), parsed) || !std::isnan(parsed)) return false;
+  value = parsed;
+  return true;
+}
+
+/// The strings picklejar writes for floating-point values that JSON has no number for.
+inline bool is_non_finite_spelling(const std::string& text) {
+  return text == "NaN" || text == "-NaN" || text == "Infinity" || text == "-Infinity" || text.compare(0, 6, "NaN:0x") == 0;
 }
 
 template <class T>
@@ -102,9 +154,24 @@ bool text_to_number(const std::string& text, T& value) {
       value = text[0] == '-' ? -std::numeric_limits<T>::infinity() : std::numeric_limits<T>::infinity();
       return true;
     }
-    if (first != last && *first == '+') return false;
+    // Only what picklejar writes: a JSON number, never "inf", "nan" or "+1" (from_chars takes those).
+    const char* digits = first != last && *first == '-' ? first + 1 : first;
+    if (digits == last || *digits < '0' || *digits > '9') return false;
     auto result = std::from_chars(first, last, value);
-    return result.ec == std::errc() && result.ptr == last;
+    if (result.ptr != last) return false;
+    if (result.ec == std::errc::result_out_of_range && std::is_same_v<T, long double>) {
+      // libstdc++ reads long double with strtold and refuses its subnormals (ERANGE), which
+      // to_chars writes: read them with the classic locale's num_get, which takes them.
+      std::istringstream in(text);
+      in.imbue(std::locale::classic());
+      T parsed{};
+      in >> parsed;
+      if (!in.fail() && in.peek() == std::char_traits<char>::eof() && std::isfinite(parsed) && parsed != 0) {
+        value = parsed;
+        return true;
+      }
+    }
+    return result.ec == std::errc();
   } else {
     using wide = std::conditional_t<std::is_signed_v<T>, long long, unsigned long long>;
     wide parsed = 0;
@@ -267,7 +334,15 @@ class text_input_archive : public cereal::InputArchive<text_input_archive>,
   void read_number(T& value) {
     const text_node& leaf = next_child();
     bool readable = leaf.kind == node_kind::number || leaf.kind == node_kind::boolean ||
-                    leaf.kind == node_kind::string;
+                    leaf.kind == node_kind::string;  // XML: every leaf is text
+    if (!lenient_) {
+      // JSON says what a value is: a string is never a number or a boolean, except the spellings
+      // picklejar writes for NaN and infinities.
+      if constexpr (std::is_same_v<T, bool>) readable = leaf.kind == node_kind::boolean;
+      else if constexpr (std::is_floating_point_v<T>)
+        readable = leaf.kind == node_kind::number || (leaf.kind == node_kind::string && is_non_finite_spelling(leaf.text));
+      else readable = leaf.kind == node_kind::number;
+    }
     if (!readable || !text_to_number(leaf.text, value)) {
       const char* expected = std::is_same_v<T, bool> ? "a boolean"
                              : std::is_floating_point_v<T> ? "a number"

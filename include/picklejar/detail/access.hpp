@@ -85,6 +85,8 @@ struct access {
   static void reset_transients(T& object) { object.picklejar_reset_transients_(); }
   template <class T>
   static auto& guard(const T& object) { return lockable(object.picklejar_guard_()); }
+  template <class T>
+  static constexpr const char* guard_name() noexcept { return T::picklejar_guard_name_(); }
   // PICKLEJAR_GUARDED_BY(mutex_) where mutex_ is a picklejar::transient<std::mutex>, as the
   // load<T>() diagnostic for classes holding a mutex suggests: lock the mutex inside.
   template <class Mutex>

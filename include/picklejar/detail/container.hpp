@@ -172,7 +172,6 @@ struct binary_container {
 /// How read_binary_container treats the checksum.
 enum class checksum_check {
   now,       ///< verify it before reading the header's contents
-  deferred,  ///< only check that it is there: the caller verifies it as it reads the payload
   skip,      ///< options.verify_checksum = false, or only the header is wanted
 };
 
@@ -287,13 +286,7 @@ inline binary_container read_binary_container(std::string_view bytes, checksum_c
     }
     if (check == checksum_check::now) verify_whole();
   }
-  try {
-    read_binary_header(bytes, result, layout, whole);
-  } catch (const error&) {
-    // Not verified yet: a damaged file is reported as such, whatever the header now seems to say.
-    if (check == checksum_check::deferred) verify_whole();
-    throw;
-  }
+  read_binary_header(bytes, result, layout, whole);
   if (kind == checksum_kind::xxh3_64) info.checksum = checksum_to_text(result.stored_checksum);
   return result;
 }

@@ -15,11 +15,31 @@
 
 namespace picklejar::detail {
 
-/// Appends `text` as a quoted JSON string. Bytes >= 0x80 pass through, so UTF-8 stays readable.
+/// Appends `text` as a quoted JSON string; the result is always valid UTF-8. Well-formed UTF-8
+/// passes through, so text stays readable. A byte that is not part of well-formed UTF-8 (0x80 to
+/// 0xFF) is written as the lone low surrogate \uDC80 to \uDCFF ("surrogate escape", as Python's
+/// os.fsdecode does): no text has those code points, so parse_json turns them back into the
+/// bytes, and every JSON parser still reads the document.
 inline void append_json_string(std::string_view text, std::string& out) {
   static constexpr char hex_digits[] = "0123456789ABCDEF";
   out += '"';
-  for (char c : text) {
+  for (std::size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x80) {
+      const std::size_t length = utf8_sequence_length(text, i);
+      if (length == 0) {
+        out += "\\uDC";
+        out += hex_digits[byte >> 4];
+        out += hex_digits[byte & 0xF];
+        ++i;
+      } else {
+        out.append(text.substr(i, length));
+        i += length;
+      }
+      continue;
+    }
+    ++i;
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -29,7 +49,6 @@ inline void append_json_string(std::string_view text, std::string& out) {
       case '\b': out += "\\b"; break;
       case '\f': out += "\\f"; break;
       default: {
-        const auto byte = static_cast<unsigned char>(c);
         if (byte < 0x20) {
           out += "\\u00";
           out += hex_digits[byte >> 4];
@@ -87,6 +106,12 @@ inline void write_json(const text_node& root, std::string& out) {
       }
       out += ']';
     } else {
+      if (node.kind == node_kind::object) {
+        if (const std::string* name = duplicate_name(node.children)) {
+          throw error(errc::format, "cannot write an object with two members named \"" + *name +
+                                        "\" (two fields or values with one name)");
+        }
+      }
       out += node.kind == node_kind::object ? '{' : '[';
       open.push_back({&node, 0});
     }
@@ -169,6 +194,7 @@ class json_parser {
           break;
         }
         if (peek() == closing_bracket(container)) {
+          if (container.kind == node_kind::object) reject_duplicate_keys(container);
           ++pos_;
           value = std::move(container);
           open.pop_back();
@@ -197,6 +223,16 @@ class json_parser {
 
   [[noreturn]] void fail_at(std::size_t offset, const char* what) const {
     fail_at_offset(text_, offset, "JSON", what);
+  }
+
+  // Two members with one key: which one counts differs between parsers, so neither does.
+  void reject_duplicate_keys(const text_node& object) const {
+    if (const std::string* key = duplicate_name(object.children)) {
+      std::string what = "the object ending here has the key ";
+      append_json_string(*key, what);
+      what += " twice";
+      fail(what.c_str());
+    }
   }
 
   // Reads `"key" :` and returns the key.
@@ -299,6 +335,11 @@ class json_parser {
       default: fail_at(start, "invalid escape sequence");
     }
     std::uint32_t code = parse_hex4();
+    if (code >= 0xDC80 && code <= 0xDCFF) {
+      // A byte that is not UTF-8, as append_json_string writes it (a surrogate escape).
+      decoded += static_cast<char>(code - 0xDC00);
+      return;
+    }
     if (code >= 0xDC00 && code <= 0xDFFF) fail_at(start, "lone low surrogate in \\u escape");
     if (code >= 0xD800 && code <= 0xDBFF) {
       // A high surrogate must be followed by an escaped low surrogate; together they make one code point.

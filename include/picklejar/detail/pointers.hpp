@@ -70,7 +70,6 @@ template <class T, class Archive>
 void class_begins(Archive& archive) {
   if constexpr (is_foreign_cereal_class<T>()) {
     ++archive.graph().foreign_depth();
-    before_user_code(archive);  // its own cereal functions are about to see the data
   }
 }
 
@@ -469,7 +468,6 @@ std::shared_ptr<U> create_shared(Archive& archive, const pointer_site& site) {
     state_holder<U> holder;
     if constexpr (std::is_same_v<Archive, text_input_archive>) archive.name_next("value");
     archive(holder);
-    before_user_code(archive);
     std::shared_ptr<U> object(new U(call_from_state<U>(std::move(holder.state))));
     graph.at(id).owner = object;
     graph.at(id).complete = const_cast<void*>(complete_object<U>(object.get()));
@@ -563,7 +561,6 @@ void load_unique_pointer(Archive& archive, std::unique_ptr<U>& pointer) {
     state_holder<U> holder;
     if constexpr (std::is_same_v<Archive, text_input_archive>) archive.name_next("value");
     archive(holder);
-    before_user_code(archive);
     pointer.reset(new U(call_from_state<U>(std::move(holder.state))));
     graph.at(site.id).complete = pointer.get();
     graph.at(site.id).ready = true;

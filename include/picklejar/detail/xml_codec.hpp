@@ -54,6 +54,86 @@ inline void append_xml_text(std::string_view text, std::string& out) {
   }
 }
 
+/// The length of the character at text[at] if XML 1.0 can hold it (Char: tab, newline, carriage
+/// return, U+0020 to U+D7FF, U+E000 to U+FFFD, U+10000 and up, in well-formed UTF-8), else 0:
+/// NUL and the other control characters, U+FFFE, U+FFFF and bytes that are not UTF-8 cannot be
+/// written in XML 1.0 at all, not even as character references.
+inline std::size_t xml_char_length(std::string_view text, std::size_t at) {
+  const auto byte = static_cast<unsigned char>(text[at]);
+  if (byte < 0x20) return byte == '\t' || byte == '\n' || byte == '\r' ? 1 : 0;
+  const std::size_t length = utf8_sequence_length(text, at);
+  if (length == 3) {
+    const std::uint32_t code = utf8_code_point(text, at, length);
+    if (code == 0xFFFE || code == 0xFFFF) return 0;
+  }
+  return length;
+}
+
+/// Whether every character of `text` is one XML 1.0 can hold.
+inline bool is_xml_text(std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t length = xml_char_length(text, i);
+    if (length == 0) return false;
+    i += length;
+  }
+  return true;
+}
+
+/// The attribute that marks a leaf written with byte escapes: escaped="bytes".
+inline constexpr std::string_view xml_escaped_attribute = "escaped";
+inline constexpr std::string_view xml_escaped_value = "bytes";
+
+/// Appends a string XML cannot hold as it is (is_xml_text is false) as character data with
+/// byte escapes, for an element marked escaped="bytes": each byte of a character XML cannot
+/// hold becomes \xHH, a backslash becomes \\, and the rest is written as append_xml_text does.
+/// decode_xml_byte_escapes reverses it, bit-exactly.
+inline void append_xml_escaped_bytes(std::string_view text, std::string& out) {
+  static constexpr char hex_digits[] = "0123456789ABCDEF";
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t length = xml_char_length(text, i);
+    if (length == 0) {
+      // One byte at a time: U+FFFE's three bytes, or one byte that is not UTF-8.
+      const std::size_t sequence = utf8_sequence_length(text, i);
+      for (std::size_t k = 0; k < std::max<std::size_t>(sequence, 1); ++k) {
+        const auto byte = static_cast<unsigned char>(text[i + k]);
+        out += "\\x";
+        out += hex_digits[byte >> 4];
+        out += hex_digits[byte & 0xF];
+      }
+      i += std::max<std::size_t>(sequence, 1);
+    } else if (text[i] == '\\') {
+      out += "\\\\";
+      ++i;
+    } else {
+      append_xml_text(text.substr(i, length), out);
+      i += length;
+    }
+  }
+}
+
+/// Decodes what append_xml_escaped_bytes wrote (after the XML references were decoded); false
+/// when `text` holds a backslash that starts no escape.
+inline bool decode_xml_byte_escapes(std::string& text) {
+  std::string decoded;
+  decoded.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\\') {
+      decoded += text[i];
+    } else if (i + 1 < text.size() && text[i + 1] == '\\') {
+      decoded += '\\';
+      ++i;
+    } else if (i + 3 < text.size() && text[i + 1] == 'x' && hex_digit_value(text[i + 2]) >= 0 &&
+               hex_digit_value(text[i + 3]) >= 0) {
+      decoded += static_cast<char>(hex_digit_value(text[i + 2]) * 16 + hex_digit_value(text[i + 3]));
+      i += 3;
+    } else {
+      return false;
+    }
+  }
+  text = std::move(decoded);
+  return true;
+}
+
 /// Appends an XML declaration and `root` as an element named root.name, 2-space indented.
 /// Array items and unnamed children become <item>; an empty container is written like an empty leaf.
 /// Throws errc::format if a name is not a valid element name; `out` is then left as it was.
@@ -78,15 +158,33 @@ inline void write_xml(const text_node& root, std::string& out) {
     out.append(2 * open.size(), ' ');
     out += '<';
     out += tag;
+    const bool is_leaf_text = node.kind == node_kind::number || node.kind == node_kind::string;
+    const bool escaped = is_leaf_text && !is_xml_text(node.text);
+    if (escaped) {
+      out += ' ';
+      out += xml_escaped_attribute;
+      out += "=\"";
+      out += xml_escaped_value;
+      out += '"';
+    }
     out += '>';
     if (!node.children.empty() && (node.kind == node_kind::object || node.kind == node_kind::array)) {
+      if (node.kind == node_kind::object) {
+        // Array items and unnamed children are all <item>; other members are told apart by name.
+        if (const std::string* name = duplicate_name(node.children, "item", true)) {
+          throw error(errc::format, "cannot write an object with two members named \"" + *name +
+                                        "\" (two fields or values with one name)");
+        }
+      }
       out += '\n';
       open.push_back({&node, tag, 0});
       return;
     }
     if (node.kind == node_kind::boolean) {
       out += node.text == "true" ? "true" : "false";
-    } else if (node.kind == node_kind::number || node.kind == node_kind::string) {
+    } else if (escaped) {
+      append_xml_escaped_bytes(node.text, out);
+    } else if (is_leaf_text) {
       append_xml_text(node.text, out);
     }
     out += "</";
@@ -140,6 +238,7 @@ class xml_parser {
   struct open_element {
     text_node node;
     bool has_child_elements = false;
+    bool escaped = false;  ///< escaped="bytes": the text holds byte escapes
   };
 
   // Reads the root element and everything inside it, starting at its '<'.
@@ -156,10 +255,11 @@ class xml_parser {
       }
       open.emplace_back();
       open.back().node.kind = node_kind::string;
-      const bool self_closing = parse_start_tag(open.back().node.name);
+      const bool self_closing = parse_start_tag(open.back().node.name, open.back().escaped);
       bool at_child = !self_closing && read_content(open.back());
       while (!at_child) {
         // The innermost element is complete.
+        finish_element(open.back());
         text_node done = std::move(open.back().node);
         open.pop_back();
         if (open.empty()) return done;
@@ -212,6 +312,21 @@ class xml_parser {
     }
   }
 
+  // Decodes byte escapes; refuses two children with one name (array items are all <item>).
+  void finish_element(open_element& element) const {
+    if (element.escaped) {
+      if (element.has_child_elements) fail("an element with child elements cannot be escaped=\"bytes\"");
+      if (!decode_xml_byte_escapes(element.node.text)) {
+        fail(("element <" + element.node.name + "> is escaped=\"bytes\" but holds a '\\' that starts no escape").c_str());
+      }
+    }
+    if (element.has_child_elements) {
+      if (const std::string* name = duplicate_name(element.node.children, "item")) {
+        fail(("element <" + element.node.name + "> has two children <" + *name + ">").c_str());
+      }
+    }
+  }
+
   // Text goes into a leaf; next to child elements only whitespace (indentation) is allowed, and dropped.
   // The first piece of a leaf's text is moved in, not copied: a leaf holds one copy of its text.
   void add_text(open_element& element, std::string text, std::size_t where) {
@@ -225,9 +340,10 @@ class xml_parser {
 
   // Reads `<name attributes... >` or `/>`; returns whether it was self-closing.
   // Attributes are checked for well-formedness and then ignored.
-  bool parse_start_tag(std::string& name) {
+  bool parse_start_tag(std::string& name, bool& escaped) {
     ++pos_;  // '<'
     name = std::string(parse_name("expected an element name"));
+    escaped = false;
     std::vector<std::string_view> attribute_names;
     for (;;) {
       const bool had_space = skip_whitespace();
@@ -242,7 +358,9 @@ class xml_parser {
         return self_closing;
       }
       if (!had_space) fail("expected whitespace, '>' or '/>'");
+      const std::size_t attribute_start = pos_;
       attribute_names.push_back(parse_name("expected an attribute name"));
+      const bool is_escaped = attribute_names.back() == xml_escaped_attribute;
       skip_whitespace();
       if (peek() != '=') fail("expected '=' after the attribute name");
       ++pos_;
@@ -250,19 +368,24 @@ class xml_parser {
       const char quote = peek();
       if (quote != '"' && quote != '\'') fail("expected a quoted attribute value");
       ++pos_;
-      std::string ignored;
+      std::string value;
       for (;;) {
         if (at_end()) fail("unterminated attribute value");
         const char c = text_[pos_];
         if (c == quote) break;
         if (c == '<') fail("'<' is not allowed in an attribute value");
         if (c == '&') {
-          read_reference(ignored);
+          read_reference(value);
         } else {
+          value += c;
           ++pos_;
         }
       }
       ++pos_;  // the closing quote
+      if (is_escaped) {
+        if (value != xml_escaped_value) fail_at(attribute_start, "unknown value of the attribute 'escaped'");
+        escaped = true;
+      }
     }
   }
 
