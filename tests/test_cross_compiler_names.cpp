@@ -136,6 +136,11 @@ struct Nest {
 namespace {
 struct Hidden {};
 }  // namespace
+inline namespace v2 {
+struct Versioned2 {};  // GCC's __PRETTY_FUNCTION__ names the inline namespace, Clang's does not
+template <int N>
+struct Grid {};
+}  // namespace v2
 
 // A versioned class template: its version table key names a template argument GCC and Clang
 // spell differently ("long int" / "long").
@@ -192,6 +197,9 @@ TEST(CanonicalTypeNames, AreTheSameFromEveryCompiler) {
   EXPECT_EQ((type_name<Hidden>()), "cross_names::shapes::(anonymous namespace)::Hidden");
   EXPECT_EQ((type_name<Box<Hidden>>()), "cross_names::shapes::Box<cross_names::shapes::(anonymous namespace)::Hidden>");
   EXPECT_EQ((type_name<Outer::Inner>()), "cross_names::shapes::Outer::Inner");
+  EXPECT_EQ((type_name<Versioned2>()), "cross_names::shapes::v2::Versioned2");
+  EXPECT_EQ((type_name<Box<Versioned2>>()), "cross_names::shapes::Box<cross_names::shapes::v2::Versioned2>");
+  EXPECT_EQ((type_name<Grid<3>>()), "cross_names::shapes::v2::Grid<3>");
   EXPECT_EQ((type_name<Nest<int>::In<long>>()), "cross_names::shapes::Nest<int>::In<long>");
   EXPECT_EQ((type_name<std::string>()), "std::basic_string<char>");
   EXPECT_EQ((type_name<std::vector<std::int64_t>>()), "std::vector<long>");
@@ -211,8 +219,8 @@ TEST(CanonicalTypeNames, AreTheSameFromEveryCompiler) {
   EXPECT_EQ((type_name<std::chrono::duration<long long, std::milli>>()),
             "std::chrono::duration<long long, std::ratio<1, 1000>>");
   // Declared in the namespace the name is taken from (GCC once left the namespace out).
-  EXPECT_EQ((type_name<picklejar::detail::state_holder<Box<int>>>()),
-            "picklejar::detail::state_holder<cross_names::shapes::Box<int>>");
+  EXPECT_EQ((type_name<picklejar::detail::state_holder<cross_names::Frozen>>()),
+            "picklejar::detail::state_holder<cross_names::Frozen>");
 }
 
 // The spellings GCC, Clang and older picklejar versions wrote, read back from files.

@@ -5,12 +5,18 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <tuple>
 #include <type_traits>
+#include <typeinfo>
 #include <utility>
 #include <vector>
+
+#if __has_include(<cxxabi.h>)
+#include <cxxabi.h>
+#endif
 
 // At global scope on purpose: GCC leaves out the namespaces the function itself is declared in
 // ("state_holder<T>" for picklejar::detail::state_holder<T> seen from picklejar::detail).
@@ -143,6 +149,17 @@ inline std::vector<std::string> integer_type(const std::vector<std::string>& wor
   return out;
 }
 
+/// The name up to its last template argument list: "std::vector" of "std::vector<int>".
+inline std::string_view template_of(std::string_view name) {
+  if (name.empty() || name.back() != '>') return {};
+  int depth = 0;
+  for (std::size_t i = name.size(); i-- > 0;) {
+    if (name[i] == '>') ++depth;
+    else if (name[i] == '<' && --depth == 0) return name.substr(0, i);
+  }
+  return {};
+}
+
 }  // namespace type_names
 
 /// The canonical spelling of a type name as GCC, Clang (libstdc++ or libc++) or an older
@@ -197,10 +214,39 @@ inline std::string normalize_type_name(std::string_view raw) {
   return name;
 }
 
-/// The spelled name of T, canonical but with template arguments as the compiler printed them.
+/// The demangled form of a std::type_info::name() (a mangled name), or the name itself.
+inline std::string demangle(const char* mangled) {
+#if __has_include(<cxxabi.h>)
+  int status = 0;
+  char* demangled = abi::__cxa_demangle(mangled, nullptr, nullptr, &status);
+  if (status == 0 && demangled != nullptr) {
+    std::string name(demangled);
+    std::free(demangled);
+    return name;
+  }
+#endif
+  return mangled;
+}
+
+/// The spelled name of T, canonical but with template arguments as the compiler printed them. A
+/// class or enum is named from its mangled name where there is one: the mangling is the same from
+/// GCC and Clang, and names every namespace, where Clang's __PRETTY_FUNCTION__ leaves out inline
+/// namespaces (ns::v1::Model is "ns::Model" to Clang, "ns::v1::Model" to GCC).
+/// (A template's arguments are still taken from __PRETTY_FUNCTION__, which leaves out defaulted
+/// ones and spells constants as written: 'a', not (char)97.)
 template <class T>
 std::string spelled_type_name() {
-  return normalize_type_name(extract_type_name(raw_type_name<T>()));
+  std::string spelled = normalize_type_name(extract_type_name(raw_type_name<T>()));
+#if (defined(__GXX_RTTI) || defined(__cpp_rtti)) && __has_include(<cxxabi.h>)
+  if constexpr ((std::is_class_v<T> || std::is_enum_v<T>) && !std::is_const_v<T> && !std::is_volatile_v<T>) {
+    std::string mangled = normalize_type_name(demangle(typeid(T).name()));
+    const std::string_view outer = type_names::template_of(mangled);
+    const std::string_view spelled_outer = type_names::template_of(spelled);
+    if (outer.empty() || spelled_outer.empty()) return mangled;
+    return std::string(outer) + spelled.substr(spelled_outer.size());
+  }
+#endif
+  return spelled;
 }
 
 template <class T>
@@ -247,17 +293,6 @@ struct template_arguments<Template<Args...>> {
   static constexpr std::size_t written = written_arguments<0, Template, Template<Args...>, Args...>();
   static std::vector<std::string> names() { return {type_name<Args>()...}; }
 };
-
-/// The name up to its last template argument list: "std::vector" of "std::vector<int>".
-inline std::string_view template_of(std::string_view name) {
-  if (name.empty() || name.back() != '>') return {};
-  int depth = 0;
-  for (std::size_t i = name.size(); i-- > 0;) {
-    if (name[i] == '>') ++depth;
-    else if (name[i] == '<' && --depth == 0) return name.substr(0, i);
-  }
-  return {};
-}
 
 }  // namespace type_names
 

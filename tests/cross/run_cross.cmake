@@ -1,0 +1,61 @@
+# Runs the cross-compiler test (see CMakeLists.txt here). Expects FLAGS_FILE, TESTS_DIR, WORK_DIR
+# and OTHER_CXX (empty or "...-NOTFOUND" when the other compiler is missing).
+set(STD 17)
+include("${CMAKE_CURRENT_LIST_DIR}/../cmake/picklejar_direct_compile.cmake")
+
+picklejar_direct_compile_command(base_command)
+list(REMOVE_ITEM base_command -fsyntax-only "-std=c++17")
+list(REMOVE_AT base_command 0)  # the compiler: each build names its own
+
+# Builds the program with <compiler> as C++<std> into WORK_DIR/<name>.
+function(cross_build name compiler std)
+  set(program "${WORK_DIR}/cross_main_${name}")
+  execute_process(
+    COMMAND "${compiler}" "-std=c++${std}" -O0 ${base_command} "-I${TESTS_DIR}"
+            "${TESTS_DIR}/cross/cross_main.cpp" -o "${program}" -pthread
+    RESULT_VARIABLE result OUTPUT_VARIABLE output ERROR_VARIABLE output)
+  if(NOT result EQUAL 0)
+    message(FATAL_ERROR "picklejar cross: building ${name} (${compiler}, C++${std}) failed:\n${output}")
+  endif()
+  message(STATUS "picklejar cross: built ${name} with ${compiler} -std=c++${std}")
+endfunction()
+
+# Runs a built program; fails the test with its output when it fails.
+function(cross_run name)
+  execute_process(COMMAND "${WORK_DIR}/cross_main_${name}" ${ARGN}
+    RESULT_VARIABLE result OUTPUT_VARIABLE output ERROR_VARIABLE output)
+  message("${name} ${ARGV1}:\n${output}")
+  if(NOT result EQUAL 0)
+    message(FATAL_ERROR "picklejar cross: ${name} could not ${ARGV1} what the builds wrote (above)")
+  endif()
+endfunction()
+
+set(files "${WORK_DIR}/files")
+file(REMOVE_RECURSE "${files}")
+file(MAKE_DIRECTORY "${files}")
+
+set(builds this17 this20)
+cross_build(this17 "${PICKLEJAR_CXX_COMPILER}" 17)
+cross_build(this20 "${PICKLEJAR_CXX_COMPILER}" 20)
+set(other_found FALSE)
+if(OTHER_CXX AND EXISTS "${OTHER_CXX}")
+  set(other_found TRUE)
+  cross_build(other17 "${OTHER_CXX}" 17)
+  list(APPEND builds other17)
+endif()
+
+foreach(build IN LISTS builds)
+  cross_run(${build} write "${files}" ${build})
+endforeach()
+foreach(build IN LISTS builds)
+  cross_run(${build} read "${files}" ${builds})
+endforeach()
+
+if(NOT other_found)
+  message("picklejar cross: SKIPPED: the second compiler (clang++-14 for a GCC build, g++ for a "
+          "Clang build) is not installed, so only C++17 against C++20 with ${PICKLEJAR_CXX_COMPILER} "
+          "was checked; install it (apt-get install clang-14) and reconfigure")
+else()
+  message("picklejar cross: ${PICKLEJAR_CXX_COMPILER} and ${OTHER_CXX}, C++17 and C++20: every build "
+          "loaded every file")
+endif()
