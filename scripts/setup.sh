@@ -5,7 +5,9 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-packages=(g++ cmake make pkg-config libcereal-dev libeigen3-dev libgtest-dev libbenchmark-dev
+# clang-14: the second compiler of the cross-compiler test (tests/cross: GCC-built files load in a
+# Clang build and back).
+packages=(g++ clang-14 cmake make pkg-config libcereal-dev libeigen3-dev libgtest-dev libbenchmark-dev
           libxxhash-dev libboost-serialization-dev)
 ./scripts/install-packages.sh "${packages[@]}"
 

@@ -1,5 +1,6 @@
 # Runs the cross-compiler test (see CMakeLists.txt here). Expects FLAGS_FILE, TESTS_DIR, WORK_DIR
 # and OTHER_CXX (empty or "...-NOTFOUND" when the other compiler is missing).
+cmake_minimum_required(VERSION 3.16)
 set(STD 17)
 include("${CMAKE_CURRENT_LIST_DIR}/../cmake/picklejar_direct_compile.cmake")
 
@@ -34,14 +35,20 @@ set(files "${WORK_DIR}/files")
 file(REMOVE_RECURSE "${files}")
 file(MAKE_DIRECTORY "${files}")
 
-set(builds this17 this20)
+# Two builds keep the cost at two compiles (about 55 s on one core): this compiler as C++17 and the
+# other as C++20, so each direction crosses both the compiler and the standard. (The unit tests
+# check the names themselves under both standards and both compilers.) Without the other
+# compiler, this one as C++20 stands in for it.
+set(builds this17)
 cross_build(this17 "${PICKLEJAR_CXX_COMPILER}" 17)
-cross_build(this20 "${PICKLEJAR_CXX_COMPILER}" 20)
 set(other_found FALSE)
 if(OTHER_CXX AND EXISTS "${OTHER_CXX}")
   set(other_found TRUE)
-  cross_build(other17 "${OTHER_CXX}" 17)
-  list(APPEND builds other17)
+  cross_build(other20 "${OTHER_CXX}" 20)
+  list(APPEND builds other20)
+else()
+  cross_build(this20 "${PICKLEJAR_CXX_COMPILER}" 20)
+  list(APPEND builds this20)
 endif()
 
 foreach(build IN LISTS builds)
@@ -56,6 +63,6 @@ if(NOT other_found)
           "Clang build) is not installed, so only C++17 against C++20 with ${PICKLEJAR_CXX_COMPILER} "
           "was checked; install it (apt-get install clang-14) and reconfigure")
 else()
-  message("picklejar cross: ${PICKLEJAR_CXX_COMPILER} and ${OTHER_CXX}, C++17 and C++20: every build "
-          "loaded every file")
+  message("picklejar cross: ${PICKLEJAR_CXX_COMPILER} (C++17) and ${OTHER_CXX} (C++20): each loaded "
+          "every file either wrote")
 endif()
