@@ -5,9 +5,11 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-packages=(g++ cmake make pkg-config libcereal-dev libeigen3-dev libgtest-dev libbenchmark-dev
-          libxxhash-dev libboost-serialization-dev
-          python3 libxml2-utils)  # tests/test_text_validity.cpp checks documents with Python's json and xmllint
+# clang-14: the second compiler of the cross-compiler test (tests/cross: GCC-built files load in a
+# Clang build and back). python3 and xmllint: tests/test_text_validity.cpp checks that other tools
+# parse the JSON and XML documents picklejar writes.
+packages=(g++ clang-14 cmake make pkg-config libcereal-dev libeigen3-dev libgtest-dev libbenchmark-dev
+          libxxhash-dev libboost-serialization-dev python3 libxml2-utils)
 ./scripts/install-packages.sh "${packages[@]}"
 
 echo "setup: configuring build/"

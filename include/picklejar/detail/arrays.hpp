@@ -45,6 +45,7 @@ template <class Archive>
 
 template <class T>
 struct array_writer {
+  using picklejar_library_type = void;  // library_types.hpp
   const T* data;
   std::size_t count;
   template <class Archive>
@@ -60,6 +61,7 @@ struct array_writer {
 /// called only once the count has been checked.
 template <class T, class Prepare>
 struct array_reader {
+  using picklejar_library_type = void;  // library_types.hpp
   std::size_t count;
   Prepare prepare;
   template <class Archive>

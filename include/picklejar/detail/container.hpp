@@ -31,6 +31,7 @@
 
 #include "picklejar/detail/checksum.hpp"
 #include "picklejar/detail/text_tree.hpp"
+#include "picklejar/detail/type_name.hpp"
 #include "picklejar/error.hpp"
 #include "picklejar/options.hpp"
 
@@ -212,7 +213,7 @@ inline void read_binary_header(std::string_view bytes, binary_container& result,
     std::uint64_t length = get_le(take(4, what).data(), 4);
     return std::string(take(length, what));
   };
-  info.type_name = take_string("type name");
+  info.type_name = normalize_type_name(take_string("type name"));  // as another compiler spelled it
   std::uint64_t entries = get_le(take(4, "metadata").data(), 4);
   for (std::uint64_t i = 0; i < entries; ++i) {
     std::string key = take_string("metadata");
@@ -303,7 +304,7 @@ inline void read_version_table(std::string_view table, file_info& info) {
   for (std::uint64_t i = 0; i < versions; ++i) {
     const std::uint64_t length = get_le(take(4).data(), 4);
     std::string name(take(length));
-    info.type_versions[name] = static_cast<std::uint32_t>(get_le(take(4).data(), 4));
+    info.type_versions[normalize_type_name(name)] = static_cast<std::uint32_t>(get_le(take(4).data(), 4));
   }
   if (!table.empty()) throw error(errc::format, "the version table is damaged: bytes follow its last entry");
 }
@@ -416,7 +417,7 @@ inline const text_node& read_text_header(const text_node& document, file_info& i
   if (const text_node* checksum = find_child(*header, "checksum"); is_leaf(checksum)) info.checksum = checksum->text;
   const text_node* type = find_child(*header, "type");
   if (!is_leaf(type)) throw error(errc::format, "the header has no root type");
-  info.type_name = type->text;
+  info.type_name = normalize_type_name(type->text);  // as another compiler spelled it
   if (const text_node* metadata = find_child(*header, "metadata")) {
     for (const auto& entry : metadata->children) {
       const text_node* key = find_child(entry, "key");
@@ -434,7 +435,7 @@ inline const text_node& read_text_header(const text_node& document, file_info& i
           version->text.find_first_not_of("0123456789") != std::string::npos)
         throw error(errc::format, "a version table entry is damaged");
       for (char digit : version->text) number = number * 10 + static_cast<std::uint32_t>(digit - '0');
-      info.type_versions[name->text] = number;
+      info.type_versions[normalize_type_name(name->text)] = number;
     }
   }
   const text_node* value = find_child(document, "value");

@@ -25,6 +25,7 @@
 #include "picklejar/archives/binary.hpp"
 #include "picklejar/archives/text.hpp"
 #include "picklejar/cereal_bridge.hpp"
+#include "picklejar/detail/library_types.hpp"
 #include "picklejar/detail/object_graph.hpp"
 #include "picklejar/detail/type_name.hpp"
 #include "picklejar/detail/type_registry.hpp"
@@ -47,23 +48,14 @@ void finish_pending_objects(Archive& archive) {
     read_pending_objects(archive);
 }
 
-constexpr bool starts_with(std::string_view text, std::string_view prefix) noexcept {
-  return text.substr(0, prefix.size()) == prefix;
-}
-
 /// A class serialized by its own cereal functions may save or load pointers into temporaries
 /// that die before it returns, so the objects its pointers meet are written or read at once,
 /// not deferred. Library types (std, Eigen, cereal's own wrappers, picklejar's) never do that
-/// and are left alone, which keeps chains shallow.
+/// and are left alone, which keeps chains shallow. A property of the type, never of its spelled
+/// name: writer and reader must agree whichever compiler built them (library_types.hpp).
 template <class T>
 constexpr bool is_foreign_cereal_class() {
-  if constexpr (!std::is_class_v<T> || uses_bridge<T>) {
-    return false;
-  } else {
-    constexpr std::string_view name = extract_type_name(raw_type_name<T>());
-    return !starts_with(name, "std::") && !starts_with(name, "Eigen::") &&
-           !starts_with(name, "cereal::") && !starts_with(name, "picklejar::");
-  }
+  return std::is_class_v<T> && !uses_bridge<T> && !is_library_type<T>;
 }
 
 template <class T, class Archive>
@@ -299,6 +291,7 @@ constexpr bool pointee_is_usable() {
 /// The state of a type built by from_state(), read as one object.
 template <class U>
 struct state_holder {
+  using picklejar_library_type = void;  // read only, so it must not change the layout
   state_type_t<U> state{};
   template <class Archive>
   void serialize(Archive& archive) {

@@ -16,27 +16,13 @@
 #include <utility>
 #include <vector>
 
-#if __has_include(<cxxabi.h>)
-#include <cxxabi.h>
-#include <cstdlib>
-#endif
-
 #include "picklejar/detail/type_name.hpp"
 
 namespace picklejar::detail {
 
 /// A readable name for a type known only at run time ("ml::Dense"), for messages.
 inline std::string runtime_type_name(std::type_index type) {
-#if __has_include(<cxxabi.h>)
-  int status = 0;
-  char* demangled = abi::__cxa_demangle(type.name(), nullptr, nullptr, &status);
-  if (status == 0 && demangled != nullptr) {
-    std::string name = normalize_type_name(demangled);
-    std::free(demangled);
-    return name;
-  }
-#endif
-  return type.name();
+  return normalize_type_name(demangle(type.name()));
 }
 
 /// Converts a pointer to a complete object of one type into a pointer to one of its bases.
