@@ -15,7 +15,6 @@
 #include <fstream>
 #include <functional>
 #include <iterator>
-#include <limits>
 #include <map>
 #include <string>
 #include <thread>
@@ -68,8 +67,6 @@ using pj_test::expect_error;
 using read_only_test::is_state_at;
 using read_only_test::state_at;
 using read_only_test::TrainState;
-
-constexpr double no_metric = std::numeric_limits<double>::quiet_NaN();
 
 checkpoint_options retention(std::size_t keep_last, std::size_t keep_best) {
   checkpoint_options opts;
