@@ -325,7 +325,8 @@ class checkpoint_manager {
   /// \throws picklejar::error errc::io naming the directory if it cannot be created, listed or
   ///         locked (another manager, in this process or another, holds it; its lock file is a
   ///         link, a FIFO or has another name), or naming a checkpoint whose header cannot be
-  ///         read for an I/O error (not damage: it is not skipped).
+  ///         read for an I/O error; errc::version or errc::limit naming a checkpoint of a newer
+  ///         picklejar or over the load limits (none of these is damage: never skipped).
   explicit checkpoint_manager(std::filesystem::path directory, checkpoint_options options = {})
       : directory_(std::move(directory)),
         options_(std::move(options)),
@@ -336,8 +337,8 @@ class checkpoint_manager {
   /// A manager that only reads `directory`: of a run that another process is writing (it does not
   /// take the writer's lock), or on a read-only file system. It never creates, writes, deletes or
   /// locks anything; save() through it is errc::io; refresh() rereads the directory.
-  /// \throws picklejar::error errc::io naming the directory if it is missing or cannot be listed,
-  ///         or naming a checkpoint whose header cannot be read for an I/O error.
+  /// \throws picklejar::error errc::io naming the directory if it is missing or cannot be listed;
+  ///         errc::io, errc::version or errc::limit naming a checkpoint, as the constructor does.
   static checkpoint_manager open_read_only(std::filesystem::path directory, checkpoint_options options = {}) {
     return checkpoint_manager(read_only_tag{}, std::move(directory), std::move(options));
   }
@@ -551,15 +552,20 @@ class checkpoint_manager {
         try {
           found.checkpoints.push_back(detail::read_checkpoint_header(path, *step, options_.file_options));
         } catch (const error& failure) {
-          if (failure.code() == errc::io) {
-            if (detail::vanished(path)) continue;
-            throw error(errc::io,
-                        failure.reason() +
-                            " (an I/O error is not damage: the checkpoint is not skipped; retry, or move the file "
-                            "out of the directory)",
-                        failure.file(), failure.field_path());
+          // Damaged or foreign: skipped. Anything else is not damage, and skipping it (the newest,
+          // say) would make the run resume from an older step without a word: thrown.
+          if (failure.code() == errc::integrity || failure.code() == errc::format) {
+            found.problems.push_back(std::string(failure.what()) + " (skipped)");
+            continue;
           }
-          found.problems.push_back(std::string(failure.what()) + " (skipped)");
+          if (failure.code() == errc::io && detail::vanished(path)) continue;  // deleted meanwhile
+          throw error(failure.code(),
+                      failure.reason() +
+                          (failure.code() == errc::io
+                               ? " (an I/O error is not damage: the checkpoint is not skipped; retry, or move the "
+                                 "file out of the directory)"
+                               : " (not damage: the checkpoint is not skipped)"),
+                      failure.file(), failure.field_path());
         }
       }
     } catch (const std::filesystem::filesystem_error& failure) {
