@@ -309,6 +309,28 @@ TEST(CheckpointNotDamage, AnUnreadableNewestCheckpointIsAnErrorNotAnOlderResume)
   EXPECT_EQ(message, "");
 }
 
+TEST(CheckpointNotDamage, ANewestCheckpointOfANewerPicklejarIsAnErrorNotSkipped) {
+  // Written by a newer picklejar (its container version is higher): not damage. Skipped, the run
+  // would resume from the step before it.
+  pj_test::temp_dir dir;
+  {
+    checkpoint_manager writer(dir.path(), retention(3, 1));
+    for (std::int64_t step = 0; step < 3; ++step) writer.save(state_at(step), step, 1.0);
+  }
+  const fs::path newest = dir / "ckpt-000000000002.pj";
+  std::string bytes = read_bytes(newest);
+  bytes[8] = static_cast<char>(bytes[8] + 1);  // container version, u16 at offset 8
+  write_bytes(newest, pj_test::reseal(bytes));
+  for (const bool read_only : {false, true}) {
+    const picklejar::error failure = expect_error(errc::version, [&] {
+      if (read_only) checkpoint_manager::open_read_only(dir.path());
+      else checkpoint_manager writer(dir.path());
+    });
+    EXPECT_EQ(failure.file(), newest.string());
+    EXPECT_NE(std::string(failure.what()).find("not damage"), std::string::npos) << failure.what();
+  }
+}
+
 TEST(CheckpointNotDamage, AnIntactCheckpointThatNoLongerFitsTheTypeIsReportedNotSkipped) {
   using read_only_test::Evolving;
   pj_test::temp_dir dir;
