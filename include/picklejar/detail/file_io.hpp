@@ -99,9 +99,9 @@ inline file_descriptor open_regular_file(const std::filesystem::path& path, stru
   if (file.get() < 0) fail_io("cannot open the file", path, errno);
   if (::fstat(file.get(), &status) != 0) fail_io("cannot read the file's size", path, errno);
   if (!S_ISREG(status.st_mode)) fail_not_regular(status.st_mode, path);
-  // A regular file never blocks; the flag is cleared anyway so that reads behave as usual.
-  const int flags = ::fcntl(file.get(), F_GETFL);
-  if (flags >= 0) ::fcntl(file.get(), F_SETFL, flags & ~O_NONBLOCK);
+  // A regular file never blocks; the flag is cleared anyway so that reads behave as usual (on
+  // FUSE, say). F_SETFL 0: none of the other flags it sets (O_APPEND, O_DIRECT...) was asked for.
+  ::fcntl(file.get(), F_SETFL, 0);
   return file;
 }
 
@@ -132,8 +132,7 @@ inline file_descriptor open_lock_file(const std::filesystem::path& path) {
                     " hard links: refused (another name of it may be someone else's file)",
                 path.string());
   }
-  const int flags = ::fcntl(file.get(), F_GETFL);
-  if (flags >= 0) ::fcntl(file.get(), F_SETFL, flags & ~O_NONBLOCK);
+  ::fcntl(file.get(), F_SETFL, 0);  // O_NONBLOCK off again, as in open_regular_file
   return file;
 }
 
@@ -146,11 +145,9 @@ inline bool try_lock_exclusively(int fd) noexcept {
   return result == 0;
 }
 
-/// Reads at most `limit` bytes from the start of a regular file; `size` receives the file's size.
-inline std::string read_file_start(const std::filesystem::path& path, std::uint64_t limit, std::uint64_t& size) {
-  struct stat status {};
-  file_descriptor file = open_regular_file(path, status);
-  size = static_cast<std::uint64_t>(status.st_size);
+/// Reads at most `limit` bytes from the start of `file`, open at its start; `size` is its size.
+inline std::string read_open_file(const file_descriptor& file, const std::filesystem::path& path, std::uint64_t limit,
+                                  std::uint64_t size) {
   std::string bytes(static_cast<std::size_t>(std::min(size, limit)), '\0');
   std::size_t done = 0;
   while (done < bytes.size()) {
@@ -164,9 +161,19 @@ inline std::string read_file_start(const std::filesystem::path& path, std::uint6
   return bytes;
 }
 
-inline std::string read_whole_file(const std::filesystem::path& path, std::uint64_t max_bytes) {
-  std::uint64_t size = 0;
-  std::string bytes = read_file_start(path, max_bytes + 1, size);
+/// Reads at most `limit` bytes from the start of a regular file; `size` receives the file's size.
+inline std::string read_file_start(const std::filesystem::path& path, std::uint64_t limit, std::uint64_t& size) {
+  struct stat status {};
+  const file_descriptor file = open_regular_file(path, status);
+  size = static_cast<std::uint64_t>(status.st_size);
+  return read_open_file(file, path, limit, size);
+}
+
+/// The whole of an open file of `size` bytes (its fstat size), at most `max_bytes`: errc::limit
+/// otherwise. A file that changes meanwhile is caught by the checks on the content.
+inline std::string read_whole_open_file(const file_descriptor& file, const std::filesystem::path& path,
+                                        std::uint64_t max_bytes, std::uint64_t size) {
+  std::string bytes = read_open_file(file, path, max_bytes + 1, size);
   if (size > max_bytes || bytes.size() > max_bytes) {
     throw error(errc::limit, "the file is " + std::to_string(std::max<std::uint64_t>(size, bytes.size())) +
                                  " bytes, more than the limit of " + std::to_string(max_bytes) +
@@ -174,6 +181,12 @@ inline std::string read_whole_file(const std::filesystem::path& path, std::uint6
                 path.string());
   }
   return bytes;
+}
+
+inline std::string read_whole_file(const std::filesystem::path& path, std::uint64_t max_bytes) {
+  struct stat status {};
+  const file_descriptor file = open_regular_file(path, status);
+  return read_whole_open_file(file, path, max_bytes, static_cast<std::uint64_t>(status.st_size));
 }
 
 inline void write_all(int fd, std::string_view bytes, const std::filesystem::path& path) {
@@ -420,7 +433,7 @@ class file_contents {
         return;
       }
     }
-    read_ = read_whole_file(path, max_bytes);
+    read_ = read_whole_open_file(file, path, max_bytes, size);
     bytes_ = read_;
   }
   file_contents(const file_contents&) = delete;
