@@ -210,9 +210,9 @@ inline std::string hex64(std::uint64_t value) {
 }
 
 /// The start of every temporary file name of a save of a file named `name`, in a directory whose
-/// names are at most `name_max` bytes: "<name>.pj-tmp-", or, when that would leave no room for
-/// the unique part (a name of more than 220 bytes where the limit is 255), "<its first bytes>~<hash of the whole
-/// name>.pj-tmp-", so that a name up to the limit can still be saved and its leftovers found.
+/// names are at most `name_max` bytes: "<name>.pj-tmp-"; or, when that leaves no room for the
+/// unique part (a name of more than 220 bytes where the limit is 255), "<its first bytes>~<hash of
+/// the whole name>.pj-tmp-", so that a name up to the limit can still be saved and its leftovers found.
 inline std::string temporary_prefix(const std::string& name, long name_max) {
   constexpr std::size_t unique_part = 10 + 1 + 16;  // "<pid>-<16 hex digits>"
   const auto limit = static_cast<std::size_t>(name_max > 0 ? name_max : 255);
