@@ -1,7 +1,9 @@
 // save() replaces a file atomically: a save that fails at any point (the disk full, an exception
 // from the user's get_state, a directory that is missing or read-only) leaves the previous file
 // as it was and no temporary file behind. A save killed outright is tested in tests/crash.
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -227,30 +229,36 @@ TEST(AtomicSave, ReadOnlyDirectoryIsAnIoErrorAndKeepsThePreviousFile) {
   EXPECT_EQ(dir.file_names(), std::vector<std::string>{"weights.pj"});
 }
 
-// A process killed mid-save leaves "<path>.pj-tmp-<pid>-<n>" behind (tests/crash counts how
-// often); the next save of that path removes the ones whose process no longer runs.
+// A process killed mid-save leaves "<path>.pj-tmp-<pid>-<hex>" behind (tests/crash counts how
+// often); the next save of that path removes the ones whose lock no save holds (their process
+// died). Pids decide nothing: tests/test_file_safety.cpp has the cases of other PID namespaces.
 TEST(AtomicSave, NextSaveRemovesTheTemporaryOfAKilledSave) {
   pj_test::temp_dir dir;
   const fs::path path = dir / "weights.pj";
   picklejar::save(make_weights(1, 100), path);
 
-  // What a save killed mid-write leaves: a partial temporary named after its (now dead) process.
+  // What a save killed mid-write leaves: a partial temporary file whose lock died with it.
   const child_result child = run_in_child([&](std::string&) {
     std::ofstream(path.string() + ".pj-tmp-" + std::to_string(::getpid()) + "-0") << "partial";
     return 0;
   });
   ASSERT_EQ(child.exit_code, 0);
   ASSERT_EQ(temporary_files(dir).size(), 1u);
-  // A live process's temporary (it may be saving right now) and another file's are left alone.
+  // A temporary file a live save holds locked (it may be saving right now) and another file's are
+  // left alone.
   const fs::path live = path.string() + ".pj-tmp-" + std::to_string(::getppid()) + "-0";
   const fs::path other = dir / ("other.pj.pj-tmp-" + std::to_string(::getpid() + 1) + "-0");
   std::ofstream(live.string()) << "in progress";
   std::ofstream(other.string()) << "partial";
+  const int live_lock = ::open(live.c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(live_lock, 0);
+  ASSERT_EQ(::flock(live_lock, LOCK_EX | LOCK_NB), 0);
 
   picklejar::save(make_weights(2, 100), path);
   EXPECT_EQ(temporary_files(dir).size(), 2u) << joined(temporary_files(dir));
   EXPECT_TRUE(fs::exists(live));
   EXPECT_TRUE(fs::exists(other));
+  ::close(live_lock);
 }
 
 }  // namespace

@@ -283,18 +283,48 @@ TEST(Checkpoint, EqualMetricsRankTheEarlierStepFirst) {
   EXPECT_EQ(manager.best()->step, 0);
 }
 
-TEST(Checkpoint, SavingAStepAgainReplacesIt) {
+// Steps only go up (contract section 5). Before, saving a step again replaced it, and a new run
+// started in an old directory (steps 0, 1, ... below the old run's) got checkpoints that retention
+// deleted at once, with problems() empty.
+TEST(Checkpoint, AStepAtOrBelowTheLatestIsRefusedNamingTheLatest) {
   pj_test::temp_dir dir;
   checkpoint_manager manager(dir.path(), retention(3, 1));
   manager.save(state_at(3), 3, 2.0);
-  TrainState other = state_at(3);
-  other.weights[0] = -1;
-  manager.save(other, 3, 1.0);
-  ASSERT_EQ(manager.checkpoints().size(), 1u);
-  EXPECT_EQ(manager.checkpoints()[0].metric, 1.0);
-  TrainState loaded;
-  manager.load_latest(loaded);
-  EXPECT_EQ(loaded.weights[0], -1);
+  const std::string before = read_text(dir / "ckpt-000000000003.pj");
+  for (const std::int64_t step : {3, 2, 0}) {
+    const picklejar::error failure = expect_error(errc::io, [&] { manager.save(state_at(step), step, 1.0); });
+    EXPECT_EQ(failure.file(), dir.path().string());
+    const std::string message = failure.what();
+    EXPECT_NE(message.find("cannot save step " + std::to_string(step) +
+                           ": the latest checkpoint in this directory is step 3"),
+              std::string::npos)
+        << message;
+    EXPECT_NE(message.find("ckpt-000000000003.pj"), std::string::npos) << message;
+  }
+  EXPECT_EQ(read_text(dir / "ckpt-000000000003.pj"), before);  // untouched
+  EXPECT_EQ(steps_of(manager), (std::vector<std::int64_t>{3}));
+  EXPECT_EQ(dir.file_names().size(), 2u);  // the checkpoint and the lock: no temporary left
+  manager.save(state_at(4), 4, 1.0);
+  EXPECT_EQ(steps_of(manager), (std::vector<std::int64_t>{3, 4}));
+}
+
+TEST(Checkpoint, ANewRunInAnOldDirectoryIsRefusedNotDeleted) {
+  pj_test::temp_dir dir;
+  {
+    checkpoint_manager old_run(dir.path(), retention(2, 1));
+    for (std::int64_t step = 0; step < 10; ++step) old_run.save(state_at(step), step, 1.0 + static_cast<double>(step));
+  }
+  const std::vector<std::int64_t> on_disk = steps_on_disk(dir.path());
+  checkpoint_manager new_run(dir.path(), retention(2, 1));
+  const picklejar::error failure = expect_error(errc::io, [&] { new_run.save(state_at(0), 0, 0.5); });
+  EXPECT_NE(std::string(failure.what()).find("the latest checkpoint in this directory is step 9"), std::string::npos)
+      << failure.what();
+  EXPECT_EQ(steps_on_disk(dir.path()), on_disk);
+  // Resuming is what works: load the latest, then save the next step.
+  TrainState state;
+  EXPECT_EQ(new_run.load_latest(state).step, 9);
+  new_run.save(state_at(10), 10, 0.5);
+  EXPECT_EQ(new_run.latest()->step, 10);
 }
 
 TEST(Checkpoint, NegativeStepIsRefused) {

@@ -5,6 +5,8 @@
 #include <picklejar/eigen.hpp>
 #include <picklejar/picklejar.hpp>
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <array>
@@ -458,17 +460,25 @@ TEST(LoadingBranches, SavingARelativePathAndItsStaleTemporaries) {  // atomic_fi
   pj_test::temp_dir dir;
   const auto previous = std::filesystem::current_path();
   std::filesystem::current_path(dir.path());
+  // Stale is decided by the temporary file's lock, not by the pid in its name (issue 12): unlocked
+  // ones are removed whatever their name holds, a locked one (a save in progress) is kept.
   const std::string mine = "model.pj.pj-tmp-" + std::to_string(::getpid()) + "-77";
   const std::string unparsable = "model.pj.pj-tmp-none";
   const std::string dead = "model.pj.pj-tmp-999999999-1";  // above any pid_max: no such process
-  for (const auto& name : {mine, unparsable, dead}) std::ofstream(name) << "partial";
+  const std::string live = "model.pj.pj-tmp-999999999-2";  // locked: another namespace's live save
+  for (const auto& name : {mine, unparsable, dead, live}) std::ofstream(name) << "partial";
+  const int live_lock = ::open(live.c_str(), O_RDONLY | O_CLOEXEC);
+  const bool locked = live_lock >= 0 && ::flock(live_lock, LOCK_EX | LOCK_NB) == 0;
   picklejar::save(Settings{5}, "model.pj");  // no directory part: the current one
-  const bool dead_removed = !std::filesystem::exists(dead);
-  const bool others_kept = std::filesystem::exists(mine) && std::filesystem::exists(unparsable);
+  const bool stale_removed =
+      !std::filesystem::exists(dead) && !std::filesystem::exists(mine) && !std::filesystem::exists(unparsable);
+  const bool live_kept = std::filesystem::exists(live);
+  if (live_lock >= 0) ::close(live_lock);
   const int epochs = picklejar::load<Settings>("model.pj").epochs;
   std::filesystem::current_path(previous);
-  EXPECT_TRUE(dead_removed) << "a dead process's temporary file is removed";
-  EXPECT_TRUE(others_kept) << "this process's and unparsable names are left alone";
+  EXPECT_TRUE(locked);
+  EXPECT_TRUE(stale_removed) << "an unlocked temporary file is removed";
+  EXPECT_TRUE(live_kept) << "a locked temporary file is left alone";
   EXPECT_EQ(epochs, 5);
 }
 

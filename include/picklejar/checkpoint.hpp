@@ -39,7 +39,13 @@
 ///   one included) gets errc::io naming the directory. The kernel drops a flock when its process
 ///   dies, so a killed run never leaves a stale lock. The file holds the owner's pid for that error
 ///   message and is never deleted (deleting a lock file races with a process about to lock it).
+///   It is opened with O_NOFOLLOW and refused unless it is a regular file with one link, so a link
+///   planted under its name never makes the manager write another file.
 ///   A process that forks while holding a manager shares the lock with its child.
+/// - Reading beside a writer. checkpoint_manager::open_read_only lists and loads the checkpoints of
+///   a directory that a trainer is writing, or of one on a read-only file system: it creates,
+///   writes, deletes and locks nothing (its save() is errc::io), and refresh() rereads the
+///   directory; a checkpoint the trainer deleted meanwhile is skipped.
 /// - Retention, after each successful save (never before the new file is on disk, never when
 ///   opening a directory): kept are the keep_last checkpoints with the highest steps and the
 ///   keep_best best by metric (lowest for metric_mode::min, highest for max; of equal metrics the
@@ -52,18 +58,29 @@
 ///   - checkpoint_options::keep_all keeps every checkpoint for that reason.
 ///
 ///   Files the manager did not write (other names, damaged checkpoints) are never deleted.
-/// - Damage. A file in the directory that is not a readable checkpoint (a stray file, a truncated
-///   or foreign .pj) is left alone, skipped, and reported by problems(). A temporary file of an
-///   interrupted checkpoint save (`ckpt-*.pj.pj-tmp-*`) is removed: only the lock holder writes
-///   checkpoints here, so it is stale. load_latest and load_best skip a checkpoint that turns out
-///   damaged and load the next one.
-/// - Steps are chosen by the caller and are not negative. Saving a step that exists replaces that
-///   checkpoint; latest() is the highest step, not the last one written.
-/// - One thread uses a manager at a time (it is not synchronized). POSIX only (flock, gmtime_r).
+/// - Damage, and what is not damage. A file in the directory that is not a readable checkpoint (a
+///   stray file, a truncated or foreign .pj, a symbolic link, FIFO or directory under a checkpoint's
+///   name) is left alone, skipped, and reported by problems(). A temporary file of an interrupted
+///   checkpoint save (`ckpt-*.pj.pj-tmp-*`) whose save no longer holds its lock is removed by the
+///   writing manager. load_latest and load_best skip a checkpoint that turns out damaged
+///   (errc::integrity, or errc::format from a file whose checksum does not verify) and load the
+///   next one. Never skipped, but thrown: an I/O error (an EIO is not damage, and skipping the
+///   newest checkpoint would silently resume from an older step; only a file deleted meanwhile is
+///   skipped), and a checkpoint that is intact (its checksum verifies) but does not fit the type
+///   (errc::format, the class changed without a version; errc::type, errc::version, errc::limit).
+/// - Steps are chosen by the caller, are not negative, and only go up: saving a step at or below
+///   the latest checkpoint in the directory is errc::io naming the latest step (a new run in an old
+///   directory would otherwise get checkpoints that retention deletes at once). Resume from the
+///   latest (load_latest, then save step + 1) or start a new directory.
+/// - Threads. One manager may be used from several threads: one mutex guards its lists (held only
+///   briefly), and another orders the writes (a save holds it while it writes, so steps stay in
+///   order and retention sees every checkpoint). Loading runs outside both. POSIX only (flock,
+///   gmtime_r).
 #pragma once
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -79,6 +96,7 @@
 #include <exception>
 #include <filesystem>
 #include <limits>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -132,7 +150,6 @@ inline constexpr const char* checkpoint_metric_key = "picklejar.checkpoint.metri
 inline constexpr const char* checkpoint_time_key = "picklejar.checkpoint.time";
 inline constexpr std::string_view checkpoint_prefix = "ckpt-";
 inline constexpr std::string_view checkpoint_suffix = ".pj";
-inline constexpr std::string_view temporary_marker = ".pj-tmp-";  // see write_file_atomically
 
 inline std::string checkpoint_file_name(std::int64_t step) {
   std::string digits = std::to_string(step);
@@ -161,7 +178,8 @@ inline std::optional<std::int64_t> step_from_file_name(std::string_view name) {
   return parse_step(name);
 }
 
-/// A temporary file picklejar::save made for a checkpoint: "ckpt-<digits>.pj.pj-tmp-<pid>-<n>".
+/// A temporary file picklejar::save made for a checkpoint: "ckpt-<digits>.pj.pj-tmp-<pid>-<hex>"
+/// (temporary_marker is in detail/file_io.hpp, with the rest of the naming).
 inline bool is_checkpoint_temporary(std::string_view name) {
   const std::size_t marker = name.find(temporary_marker);
   return marker != std::string_view::npos && step_from_file_name(name.substr(0, marker)).has_value();
@@ -230,64 +248,57 @@ inline checkpoint_info read_checkpoint_header(const std::filesystem::path& path,
 
 /// An exclusive flock(2) on a lock file, held while the object lives. flock (not fcntl locks):
 /// it belongs to the open file, so two managers in one process exclude each other too, and the
-/// kernel releases it when the process dies, so a crash never leaves a stale lock.
+/// kernel releases it when the process dies, so a crash never leaves a stale lock. The file is
+/// opened by open_lock_file: never through a link, never a file with another name.
 class directory_lock {
  public:
+  /// No lock (a read-only manager).
+  directory_lock() noexcept = default;
   explicit directory_lock(const std::filesystem::path& directory) {
     const std::filesystem::path file = directory / checkpoint_lock_name;
-    fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-    if (fd_ < 0) fail_io("cannot open the lock file " + file.string(), directory, errno);
-    int result = 0;
-    do {
-      result = ::flock(fd_, LOCK_EX | LOCK_NB);
-    } while (result != 0 && errno == EINTR);
-    if (result != 0) {
+    try {
+      file_ = open_lock_file(file);
+    } catch (const error& failure) {
+      throw failure.with_file(directory.string());  // errors name the run's directory
+    }
+    if (!try_lock_exclusively(file_.get())) {
       const int code = errno;
       const std::string owner = read_owner();
-      ::close(fd_);
-      fd_ = -1;
+      file_.reset();
       if (code == EWOULDBLOCK) {
         throw error(errc::io,
                     "another checkpoint_manager" + (owner.empty() ? "" : " (process " + owner + ")") +
-                        " is writing checkpoints to this directory; one directory holds one run at a time",
+                        " is writing checkpoints to this directory; one directory holds one run at a time "
+                        "(checkpoint_manager::open_read_only reads it beside the writer)",
                     directory.string());
       }
       fail_io("cannot lock " + file.string(), directory, code);
     }
     // The owner's pid, for the message above. Informational only: failures are ignored.
     const std::string pid = std::to_string(::getpid()) + "\n";
-    if (::ftruncate(fd_, 0) == 0) {
-      const ssize_t written = ::pwrite(fd_, pid.data(), pid.size(), 0);
+    if (::ftruncate(file_.get(), 0) == 0) {
+      const ssize_t written = ::pwrite(file_.get(), pid.data(), pid.size(), 0);
       static_cast<void>(written);
     }
   }
-  directory_lock(directory_lock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  directory_lock& operator=(directory_lock&& other) noexcept {
-    if (this != &other) {
-      release();
-      fd_ = std::exchange(other.fd_, -1);
-    }
-    return *this;
-  }
-  directory_lock(const directory_lock&) = delete;
-  directory_lock& operator=(const directory_lock&) = delete;
-  ~directory_lock() { release(); }
 
  private:
-  void release() noexcept {
-    if (fd_ >= 0) ::close(fd_);  // closing the last descriptor of the open file drops the lock
-    fd_ = -1;
-  }
   std::string read_owner() const {
     char text[32] = {};
-    const ssize_t got = ::pread(fd_, text, sizeof text - 1, 0);
+    const ssize_t got = ::pread(file_.get(), text, sizeof text - 1, 0);
     std::string owner(text, got > 0 ? static_cast<std::size_t>(got) : 0);
     while (!owner.empty() && (owner.back() == '\n' || owner.back() == ' ')) owner.pop_back();
     return owner;
   }
 
-  int fd_ = -1;
+  file_descriptor file_;  // closing the last descriptor of the open file drops the lock
 };
+
+/// Whether nothing is at `path` any more (deleted since it was listed).
+inline bool vanished(const std::filesystem::path& path) {
+  struct stat status {};
+  return ::lstat(path.c_str(), &status) != 0 && errno == ENOENT;
+}
 
 /// Creates the directory if needed; errc::io naming it otherwise.
 inline const std::filesystem::path& prepare_checkpoint_directory(const std::filesystem::path& directory) {
@@ -305,36 +316,89 @@ inline const std::filesystem::path& prepare_checkpoint_directory(const std::file
 }  // namespace detail
 
 /// The checkpoints of one training run in one directory; see the top of this header for the
-/// file names, the lock, retention and damage handling. Movable, not copyable; not synchronized
-/// (one thread at a time).
+/// file names, the lock, retention and damage handling. Movable (not while other threads use it),
+/// not copyable; one manager may be used from several threads.
 class checkpoint_manager {
  public:
-  /// Opens (creating it if needed) and locks `directory`, removes temporary files left by an
-  /// interrupted save, and reads the headers of the checkpoints in it (unreadable ones go to
-  /// problems()). `options.file_options` is used for reading them too.
+  /// Opens (creating it if needed) and locks `directory` for writing, removes temporary files
+  /// left by interrupted saves, and reads the headers of the checkpoints in it (unreadable ones go
+  /// to problems()). `options.file_options` is used for reading them too.
   /// \throws picklejar::error errc::io naming the directory if it cannot be created, listed or
-  ///         locked (another manager, in this process or another, holds it).
+  ///         locked (another manager, in this process or another, holds it; its lock file is a
+  ///         link, a FIFO or has another name), or naming a checkpoint whose header cannot be
+  ///         read for an I/O error; errc::version or errc::limit naming a checkpoint of a newer
+  ///         picklejar or over the load limits (none of these is damage: never skipped).
   explicit checkpoint_manager(std::filesystem::path directory, checkpoint_options options = {})
       : directory_(std::move(directory)),
         options_(std::move(options)),
         lock_(detail::prepare_checkpoint_directory(directory_)) {
-    scan();
+    install(scan());
   }
+
+  /// A manager that only reads `directory`: of a run that another process is writing (it does not
+  /// take the writer's lock), or on a read-only file system. It never creates, writes, deletes or
+  /// locks anything; save() through it is errc::io; refresh() rereads the directory.
+  /// \throws picklejar::error errc::io naming the directory if it is missing or cannot be listed;
+  ///         errc::io, errc::version or errc::limit naming a checkpoint, as the constructor does.
+  static checkpoint_manager open_read_only(std::filesystem::path directory, checkpoint_options options = {}) {
+    return checkpoint_manager(read_only_tag{}, std::move(directory), std::move(options));
+  }
+
+  checkpoint_manager(checkpoint_manager&& other) noexcept {
+    const std::scoped_lock lock(other.write_mutex_, other.state_mutex_);
+    directory_ = std::move(other.directory_);
+    options_ = std::move(other.options_);
+    read_only_ = other.read_only_;
+    lock_ = std::move(other.lock_);
+    checkpoints_ = std::move(other.checkpoints_);
+    problems_ = std::move(other.problems_);
+  }
+  checkpoint_manager& operator=(checkpoint_manager&& other) noexcept {
+    if (this != &other) {
+      const std::scoped_lock lock(write_mutex_, state_mutex_, other.write_mutex_, other.state_mutex_);
+      directory_ = std::move(other.directory_);
+      options_ = std::move(other.options_);
+      read_only_ = other.read_only_;
+      lock_ = std::move(other.lock_);
+      checkpoints_ = std::move(other.checkpoints_);
+      problems_ = std::move(other.problems_);
+    }
+    return *this;
+  }
+  checkpoint_manager(const checkpoint_manager&) = delete;
+  checkpoint_manager& operator=(const checkpoint_manager&) = delete;
+  ~checkpoint_manager() = default;
 
   /// Writes checkpoint `step` of `object` (atomically, with picklejar::save), then deletes the
   /// checkpoints retention no longer keeps (a deletion that fails goes to problems()). Returns
-  /// the new file's path. An existing checkpoint of the same step is replaced.
+  /// the new file's path.
   /// \param object the object to save
-  /// \param step   not negative; names the file and orders the checkpoints
+  /// \param step   not negative, and above the latest checkpoint's; names the file and orders the
+  ///               checkpoints
   /// \param metric ranks the checkpoint for keep_best; NaN (the default) never ranks
   /// \throws std::invalid_argument (not picklejar::error) for a negative step.
-  /// \throws picklejar::error naming the file, as picklejar::save throws; nothing is deleted then.
+  /// \throws picklejar::error errc::io naming the directory for a step at or below the latest
+  ///         checkpoint's (the message names it) or through a read-only manager; otherwise naming
+  ///         the file, as picklejar::save throws. Nothing is deleted then.
   template <class T>
   std::filesystem::path save(const T& object, std::int64_t step,
                              double metric = std::numeric_limits<double>::quiet_NaN()) {
     if (step < 0) {
       throw std::invalid_argument("picklejar::checkpoint_manager::save: the step is " + std::to_string(step) +
                                   "; steps are not negative");
+    }
+    const std::lock_guard<std::mutex> writing(write_mutex_);  // one save at a time: steps stay in order
+    if (read_only_) {
+      throw error(errc::io, "this checkpoint_manager was opened read-only (open_read_only): it cannot save",
+                  directory_.string());
+    }
+    if (const std::optional<checkpoint_info> newest = latest(); newest && step <= newest->step) {
+      throw error(errc::io,
+                  "cannot save step " + std::to_string(step) + ": the latest checkpoint in this directory is step " +
+                      std::to_string(newest->step) + " (" + newest->path.string() +
+                      "), and steps only go up; resume from step " + std::to_string(newest->step) +
+                      " (load_latest) or start a new directory",
+                  directory_.string());
     }
     checkpoint_info info;
     info.path = directory_ / detail::checkpoint_file_name(step);
@@ -350,21 +414,26 @@ class checkpoint_manager {
     opts.metadata[detail::checkpoint_time_key] = info.time;
     picklejar::save(object, info.path, opts);
 
+    const std::lock_guard<std::mutex> state(state_mutex_);
     remember(info);
     apply_retention();
     return info.path;
   }
 
-  /// Loads the checkpoint with the highest step into `object` and says which it was. A checkpoint
-  /// that fails with errc::integrity, errc::format or errc::io is taken as damaged: reported in
-  /// problems(), dropped from checkpoints() (never deleted), and the next one down is tried.
+  /// Loads the checkpoint with the highest step into `object` and says which it was. A damaged
+  /// checkpoint (errc::integrity, or errc::format from a file whose checksum does not verify) is
+  /// reported in problems(), dropped from checkpoints() (never deleted), and the next one down is
+  /// tried; so is one deleted since it was listed.
   /// \throws picklejar::error errc::io naming the directory if it holds no checkpoint,
-  ///         errc::integrity if none of them loads; errc::type, errc::version and errc::limit
-  ///         (not damage: the program's to fix) are thrown as they are, from the first checkpoint
-  ///         that raises them.
+  ///         errc::integrity if none of them loads. Not damage, so thrown as they come from the
+  ///         first checkpoint that raises them: errc::io (an I/O error: resuming from an older
+  ///         checkpoint instead would lose steps silently), errc::format from an intact checkpoint
+  ///         that does not fit the type (the message says so), errc::type, errc::version and
+  ///         errc::limit (the program's to fix).
   template <class T>
   checkpoint_info load_latest(T& object) {
-    std::vector<checkpoint_info> candidates(checkpoints_.rbegin(), checkpoints_.rend());
+    std::vector<checkpoint_info> candidates = checkpoints();
+    std::reverse(candidates.begin(), candidates.end());
     return load_first_loadable(object, candidates, "latest");
   }
 
@@ -374,16 +443,32 @@ class checkpoint_manager {
   ///         or all NaN), errc::integrity if none of them loads; other kinds as load_latest.
   template <class T>
   checkpoint_info load_best(T& object) {
-    return load_first_loadable(object, ranked_by_metric(), "best");
+    std::vector<checkpoint_info> candidates;
+    {
+      const std::lock_guard<std::mutex> state(state_mutex_);
+      candidates = ranked_by_metric();
+    }
+    return load_first_loadable(object, candidates, "best");
+  }
+
+  /// Rereads the directory, as the constructor does (a writing manager also removes abandoned
+  /// temporary files): checkpoints another process wrote appear, deleted ones disappear, and
+  /// problems() is the new reading's. For a read-only manager beside a running trainer.
+  /// \throws picklejar::error as the constructor does; the manager is unchanged then.
+  void refresh() {
+    const std::lock_guard<std::mutex> writing(write_mutex_);
+    install(scan());
   }
 
   /// The checkpoint with the highest step, if any.
   std::optional<checkpoint_info> latest() const {
+    const std::lock_guard<std::mutex> state(state_mutex_);
     if (checkpoints_.empty()) return std::nullopt;
     return checkpoints_.back();
   }
   /// The checkpoint with the best metric (NaN never counts), if any.
   std::optional<checkpoint_info> best() const {
+    const std::lock_guard<std::mutex> state(state_mutex_);
     const std::vector<checkpoint_info> ranked = ranked_by_metric();
     if (ranked.empty()) return std::nullopt;
     return ranked.front();
@@ -393,56 +478,123 @@ class checkpoint_manager {
   /// The file of best(), if any: the one checkpoint retention never deletes.
   std::optional<std::filesystem::path> best_path() const { return path_of(best()); }
 
-  /// Every checkpoint kept in the directory, by step (lowest first).
-  const std::vector<checkpoint_info>& checkpoints() const noexcept { return checkpoints_; }
+  /// Every checkpoint kept in the directory, by step (lowest first). A copy: other threads may
+  /// save meanwhile.
+  std::vector<checkpoint_info> checkpoints() const {
+    const std::lock_guard<std::mutex> state(state_mutex_);
+    return checkpoints_;
+  }
   /// What the manager skipped, removed or could not do, one sentence each, naming the file:
-  /// foreign and damaged files, stale temporary files it removed, deletions that failed.
-  const std::vector<std::string>& problems() const noexcept { return problems_; }
+  /// foreign and damaged files, stale temporary files it removed, deletions that failed. A copy.
+  std::vector<std::string> problems() const {
+    const std::lock_guard<std::mutex> state(state_mutex_);
+    return problems_;
+  }
   /// The directory given to the constructor.
   const std::filesystem::path& directory() const noexcept { return directory_; }
   /// The options given to the constructor.
   const checkpoint_options& options() const noexcept { return options_; }
+  /// Whether this manager was made by open_read_only (it never writes).
+  bool read_only() const noexcept { return read_only_; }
 
  private:
-  void scan() {
+  struct read_only_tag {};
+  struct listing {
+    std::vector<checkpoint_info> checkpoints;
+    std::vector<std::string> problems;
+  };
+
+  checkpoint_manager(read_only_tag, std::filesystem::path directory, checkpoint_options options)
+      : directory_(std::move(directory)), options_(std::move(options)), read_only_(true) {
+    std::error_code failure;
+    if (!std::filesystem::is_directory(directory_, failure)) {
+      throw error(errc::io,
+                  failure ? "cannot open the checkpoint directory: " + failure.message() : std::string("not a directory"),
+                  directory_.string());
+    }
+    install(scan());
+  }
+
+  void install(listing found) {
+    const std::lock_guard<std::mutex> state(state_mutex_);
+    checkpoints_ = std::move(found.checkpoints);
+    problems_ = std::move(found.problems);
+  }
+
+  /// Reads the directory: what a new manager would list. Only file I/O, no member but the
+  /// directory and options is touched (the caller holds write_mutex_).
+  listing scan() const {
+    listing found;
     try {
       for (const auto& entry : std::filesystem::directory_iterator(directory_)) {
         const std::filesystem::path& path = entry.path();
         const std::string name = path.filename().string();
         if (name == detail::checkpoint_lock_name) continue;
         if (detail::is_checkpoint_temporary(name)) {
-          remove_stale_temporary(path);
+          // A reader leaves them to the writer: one may be a save in progress.
+          if (!read_only_) remove_abandoned_temporary(path, found.problems);
           continue;
         }
         const std::optional<std::int64_t> step = detail::step_from_file_name(name);
         if (!step) {
-          problems_.push_back(path.string() + ": ignored: not a checkpoint (their names are ckpt-<step>.pj)");
+          found.problems.push_back(path.string() + ": ignored: not a checkpoint (their names are ckpt-<step>.pj)");
+          continue;
+        }
+        struct stat status {};
+        if (::lstat(path.c_str(), &status) != 0) {
+          if (errno == ENOENT) continue;  // deleted since it was listed
+          detail::fail_io("cannot examine the checkpoint", path, errno);
+        }
+        if (!S_ISREG(status.st_mode)) {
+          found.problems.push_back(path.string() + ": ignored: not a regular file (" +
+                                   detail::file_kind(status.st_mode) + ")");
           continue;
         }
         try {
-          checkpoints_.push_back(detail::read_checkpoint_header(path, *step, options_.file_options));
+          found.checkpoints.push_back(detail::read_checkpoint_header(path, *step, options_.file_options));
         } catch (const error& failure) {
-          problems_.push_back(std::string(failure.what()) + " (skipped)");
+          // Damaged or foreign: skipped. Anything else is not damage, and skipping it (the newest,
+          // say) would make the run resume from an older step without a word: thrown.
+          if (failure.code() == errc::integrity || failure.code() == errc::format) {
+            found.problems.push_back(std::string(failure.what()) + " (skipped)");
+            continue;
+          }
+          if (failure.code() == errc::io && detail::vanished(path)) continue;  // deleted meanwhile
+          throw error(failure.code(),
+                      failure.reason() +
+                          (failure.code() == errc::io
+                               ? " (an I/O error is not damage: the checkpoint is not skipped; retry, or move the "
+                                 "file out of the directory)"
+                               : " (not damage: the checkpoint is not skipped)"),
+                      failure.file(), failure.field_path());
         }
       }
     } catch (const std::filesystem::filesystem_error& failure) {
       throw error(errc::io, std::string("cannot list the checkpoint directory: ") + failure.code().message(),
                   directory_.string());
     }
-    std::sort(checkpoints_.begin(), checkpoints_.end(),
+    std::sort(found.checkpoints.begin(), found.checkpoints.end(),
               [](const checkpoint_info& a, const checkpoint_info& b) { return a.step < b.step; });
+    return found;
   }
 
-  void remove_stale_temporary(const std::filesystem::path& path) {
-    std::error_code failure;
-    std::filesystem::remove(path, failure);
-    problems_.push_back(
-        path.string() +
-        (failure ? ": cannot remove this temporary file left by an interrupted save: " + failure.message()
-                 : ": removed a temporary file left by an interrupted save"));
+  static void remove_abandoned_temporary(const std::filesystem::path& path, std::vector<std::string>& problems) {
+    int failure = 0;
+    switch (detail::remove_if_abandoned(path, failure)) {
+      case detail::temporary_file_state::removed:
+        problems.push_back(path.string() + ": removed a temporary file left by an interrupted save");
+        break;
+      case detail::temporary_file_state::not_removed:
+        problems.push_back(path.string() + ": cannot remove this temporary file left by an interrupted save: " +
+                           std::strerror(failure));
+        break;
+      case detail::temporary_file_state::in_use:  // a save in progress (its lock is held)
+      case detail::temporary_file_state::gone:
+        break;
+    }
   }
 
-  /// Adds a checkpoint just written, replacing one of the same step.
+  /// Adds a checkpoint just written (state_mutex_ held).
   void remember(const checkpoint_info& info) {
     auto position =
         std::lower_bound(checkpoints_.begin(), checkpoints_.end(), info.step,
@@ -453,9 +605,10 @@ class checkpoint_manager {
       checkpoints_.insert(position, info);
   }
 
-  void forget(std::int64_t step) {
+  /// Drops a checkpoint from the list (state_mutex_ held).
+  void forget(const checkpoint_info& info) {
     checkpoints_.erase(std::remove_if(checkpoints_.begin(), checkpoints_.end(),
-                                      [step](const checkpoint_info& c) { return c.step == step; }),
+                                      [&](const checkpoint_info& c) { return c.step == info.step && c.path == info.path; }),
                        checkpoints_.end());
   }
 
@@ -466,7 +619,7 @@ class checkpoint_manager {
     return a.step < b.step;
   }
 
-  /// The checkpoints with a metric, best first.
+  /// The checkpoints with a metric, best first (state_mutex_ held).
   std::vector<checkpoint_info> ranked_by_metric() const {
     std::vector<checkpoint_info> ranked;
     for (const checkpoint_info& c : checkpoints_) {
@@ -477,6 +630,7 @@ class checkpoint_manager {
     return ranked;
   }
 
+  /// Deletes what retention no longer keeps (state_mutex_ held; unlinks only, no data I/O).
   void apply_retention() {
     std::vector<std::int64_t> kept;
     const std::size_t recent = std::min(options_.keep_last, checkpoints_.size());
@@ -503,16 +657,24 @@ class checkpoint_manager {
     checkpoints_ = std::move(still_there);
   }
 
+  /// Records a checkpoint skipped while loading and drops it from the list.
+  void skip(const checkpoint_info& candidate, const std::string& why) {
+    const std::lock_guard<std::mutex> state(state_mutex_);
+    problems_.push_back(why);
+    forget(candidate);  // never again latest or best, never deleted by retention
+  }
+
   template <class T>
   checkpoint_info load_first_loadable(T& object, const std::vector<checkpoint_info>& candidates,
                                       const char* which) {
+    const std::string skipped = std::string(" (skipped by load_") + which + ")";
     if (candidates.empty()) {
-      throw error(
-          errc::io,
-          std::string(checkpoints_.empty() ? "the directory holds no checkpoint"
-                                           : "no checkpoint has a metric (all are NaN), so none is best") +
-              " (load_" + which + ")",
-          directory_.string());
+      const bool none = checkpoints().empty();
+      throw error(errc::io,
+                  std::string(none ? "the directory holds no checkpoint"
+                                   : "no checkpoint has a metric (all are NaN), so none is best") +
+                      " (load_" + which + ")",
+                  directory_.string());
     }
     std::string failures;
     for (const checkpoint_info& candidate : candidates) {
@@ -520,21 +682,53 @@ class checkpoint_manager {
         picklejar::load(object, candidate.path, options_.file_options);
         return candidate;
       } catch (const error& failure) {
-        // Only damage is skipped; a type or version mismatch is the caller's to fix, and an older
-        // checkpoint of the same run would fail the same way. So is an exception the program's
-        // own code threw (nested in the error): the checkpoint is not damaged.
-        const bool thrown_by_code = dynamic_cast<const std::nested_exception*>(&failure) != nullptr;
-        if ((failure.code() != errc::integrity && failure.code() != errc::format &&
-             failure.code() != errc::io) || thrown_by_code) {
-          throw;
+        if (!is_damage(failure, candidate)) throw;
+        if (detail::vanished(candidate.path)) {
+          skip(candidate, candidate.path.string() + ": deleted since the directory was read" + skipped);
+          continue;
         }
-        problems_.push_back(std::string(failure.what()) + " (skipped by load_" + which + ")");
+        skip(candidate, std::string(failure.what()) + skipped);
         failures += std::string("; ") + failure.what();
-        forget(candidate.step);  // damaged: never again latest or best, never deleted by retention
       }
     }
     throw error(errc::integrity, std::string("no checkpoint could be loaded (load_") + which + ")" + failures,
                 directory_.string());
+  }
+
+  /// Whether a load's failure means the checkpoint is damaged (or gone) and the next may be
+  /// tried; throws the failure, explained, when it is not damage.
+  bool is_damage(const error& failure, const checkpoint_info& candidate) const {
+    // An exception the program's own code threw (nested in the error) is not damage either.
+    if (dynamic_cast<const std::nested_exception*>(&failure) != nullptr) return false;
+    switch (failure.code()) {
+      case errc::integrity:
+        return true;
+      case errc::io:
+        if (detail::vanished(candidate.path)) return true;
+        throw error(errc::io,
+                    failure.reason() +
+                        " (an I/O error is not damage: load_latest and load_best do not skip the checkpoint, "
+                        "which would resume from an older step; retry, or move the file out of the directory)",
+                    failure.file(), failure.field_path());
+      case errc::format: {
+        // Damage or a type that changed? The checksum tells: an intact file that does not load
+        // into this type is the program's to fix, and an older checkpoint would fail the same way.
+        try {
+          picklejar::verify(candidate.path, options_.file_options);
+        } catch (const error& check) {
+          if (check.code() == errc::integrity || check.code() == errc::format) return true;
+          if (check.code() == errc::io && detail::vanished(candidate.path)) return true;
+          throw;
+        }
+        throw error(errc::format,
+                    failure.reason() +
+                        " (the checkpoint is intact, its checksum verifies, but it does not fit this type: did "
+                        "the class change without a PICKLEJAR_VERSION?)",
+                    failure.file(), failure.field_path());
+      }
+      default:
+        return false;  // type, version, limit: the caller's to fix
+    }
   }
 
   static std::optional<std::filesystem::path> path_of(const std::optional<checkpoint_info>& info) {
@@ -544,7 +738,10 @@ class checkpoint_manager {
 
   std::filesystem::path directory_;
   checkpoint_options options_;
-  detail::directory_lock lock_;
+  bool read_only_ = false;
+  detail::directory_lock lock_;  // none when read_only_
+  mutable std::mutex write_mutex_;  // held by save() and refresh() for their whole run: orders the writes
+  mutable std::mutex state_mutex_;  // guards checkpoints_ and problems_; held briefly, never while loading
   std::vector<checkpoint_info> checkpoints_;  // by step
   std::vector<std::string> problems_;
 };

@@ -457,12 +457,14 @@ void loads(T& object, std::string_view bytes, const options& opts = {}) {
     detail::translating_load_failures<T>([&] { detail::read_document(bytes, opts, object); });
 }
 
-/// Writes `object` to `path` atomically: a temporary file `<path>.pj-tmp-<pid>-<n>` in the same
-/// directory, flushed to disk, renamed over `path`, then the directory flushed. A crash or an
-/// error leaves the previous file as it was (and no temporary file, unless the process died;
-/// later saves of the same path remove those). The new file has default permissions (0666 less
-/// the umask), not the old file's. Binary formats are streamed to the file; JSON and XML are
-/// built in memory first.
+/// Writes `object` to `path` atomically: a temporary file `<path>.pj-tmp-<pid>-<hex>` in the same
+/// directory (created O_EXCL | O_NOFOLLOW, locked while written), flushed to disk, renamed over
+/// `path`, then the directory flushed. A crash or an error leaves the previous file as it was (and
+/// no temporary file, unless the process died; later saves of the same path remove those whose
+/// lock is free). The new file keeps the permission bits of the regular file it replaces (a new
+/// one gets 0666 less the umask); a symbolic link at `path` is replaced, its target never written
+/// (detail/file_io.hpp). Binary formats are streamed to the file; JSON and XML are built in
+/// memory first.
 /// \param object the root object (any saveable type)
 /// \param path   the file to create or replace; its directory must exist
 /// \param opts   format (binary by default), metadata, externals

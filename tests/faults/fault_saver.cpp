@@ -5,7 +5,9 @@
 //     binary              picklejar::save to <directory>/model.pj
 //     json                picklejar::save to <directory>/model.json, format::json
 //     checkpoint-new      checkpoint_manager(<directory>, keep_last 2).save(model, step 3, metric 0.3)
-//     checkpoint-replace  the same manager, .save(model, step 2, metric 0.35): replaces step 2
+//     checkpoint-resume   no save: a run resuming, armed around opening checkpoint_manager(<directory>)
+//                         and load_latest (memory_map off, so that the load reads: the shim fails
+//                         reads, not a mapping's page faults)
 //
 // Output, one "key value" per line:
 //   result ok | result error <errc> | result exception
@@ -13,6 +15,7 @@
 //   what <what()>                                   (after an error or exception)
 //   counts <the shim's summary: calls of each kind while armed, and the injected fault>
 //   manager steps=<steps it lists> problems=<count> (checkpoint scenarios)
+//   loaded step=<step> version=<the model's version>   (checkpoint-resume, after a load)
 // Exit status 0 when it could run the save (whatever the save did), 2 for a usage error, 3 when
 // the shim is not loaded.
 #include <dlfcn.h>
@@ -30,13 +33,14 @@
 
 int main(int argc, char** argv) {
   if (argc != 4) {
-    std::fprintf(stderr, "usage: %s binary|json|checkpoint-new|checkpoint-replace DIRECTORY VERSION\n", argv[0]);
+    std::fprintf(stderr, "usage: %s binary|json|checkpoint-new|checkpoint-resume DIRECTORY VERSION\n", argv[0]);
     return 2;
   }
   const std::string scenario = argv[1];
   const std::filesystem::path directory = argv[2];
   const auto version = static_cast<std::uint32_t>(std::strtoul(argv[3], nullptr, 10));
-  const bool checkpoint = scenario == "checkpoint-new" || scenario == "checkpoint-replace";
+  const bool resume = scenario == "checkpoint-resume";
+  const bool checkpoint = scenario == "checkpoint-new" || resume;
   if (!checkpoint && scenario != "binary" && scenario != "json") {
     std::fprintf(stderr, "unknown scenario %s\n", scenario.c_str());
     return 2;
@@ -53,20 +57,28 @@ int main(int argc, char** argv) {
 
   const fault_test::Model model = fault_test::make_model(version);
   std::optional<picklejar::checkpoint_manager> manager;
+  std::string loaded_line;
   try {
-    if (checkpoint) {
-      picklejar::checkpoint_options opts;
-      opts.keep_last = 2;
-      opts.keep_best = 1;
-      manager.emplace(directory, opts);  // opened before arming: only the save is counted
+    picklejar::checkpoint_options opts;
+    opts.keep_last = 2;
+    opts.keep_best = 1;
+    if (resume) {
+      opts.file_options.memory_map = false;
+      arm(1);
+      manager.emplace(directory, opts);
+      fault_test::Model loaded;
+      const picklejar::checkpoint_info info = manager->load_latest(loaded);
+      arm(0);
+      loaded_line = "loaded step=" + std::to_string(info.step) + " version=" + std::to_string(loaded.version) + "\n";
+    } else {
+      if (checkpoint) manager.emplace(directory, opts);  // opened before arming: only the save is counted
+      arm(1);
+      if (scenario == "binary") picklejar::save(model, directory / "model.pj");
+      else if (scenario == "json") picklejar::save(model, directory / "model.json", picklejar::options(picklejar::format::json));
+      else manager->save(model, 3, 0.3);
+      arm(0);
     }
-    arm(1);
-    if (scenario == "binary") picklejar::save(model, directory / "model.pj");
-    else if (scenario == "json") picklejar::save(model, directory / "model.json", picklejar::options(picklejar::format::json));
-    else if (scenario == "checkpoint-new") manager->save(model, 3, 0.3);
-    else manager->save(model, 2, 0.35);
-    arm(0);
-    std::printf("result ok\n");
+    std::printf("result ok\n%s", loaded_line.c_str());
   } catch (const picklejar::error& failure) {
     arm(0);
     std::printf("result error %s\nfile %s\nwhat %s\n", picklejar::to_string(failure.code()), failure.file().c_str(),

@@ -7,15 +7,19 @@
 //   write     write(2) on a regular file
 //   pwrite    pwrite(2) / pwrite64 on a regular file
 //   fsync     fsync(2) on a regular file
-//   close     close(2) of a regular file (the descriptor is closed, as Linux always does, and the
-//             call then reports the error, as a deferred write error on NFS would)
+//   close     close(2) of a regular file open for writing (the descriptor is closed, as Linux
+//             always does, and the call then reports the error, as a deferred write error on NFS
+//             would); closing a descriptor open only for reading is not counted
+//   read      read(2), pread(2) / pread64 on a regular file (a failing disk under a load)
 //   rename    rename(2)
 //   dirfsync  fsync(2) on a directory (told apart from a file's by fstat: S_ISDIR)
 // <n> counts calls of that kind from 1; the n-th fails (once) with <errno>: EIO, ENOSPC, EDQUOT,
 // EINTR or a number. A failed write, pwrite, fsync or rename does nothing. <errno> may also be
 // "short" (write and pwrite only): the n-th call then writes only the first half of its bytes
 // and returns that count, as a write interrupted by a signal or reaching a full disk may.
-// PICKLEJAR_FAULT=count (or unset) fails nothing and only counts.
+// PICKLEJAR_FAULT=count (or unset) fails nothing and only counts. With PICKLEJAR_FAULT_MATCH=<text>,
+// only calls on descriptors whose file's path (/proc/self/fd) contains <text> are counted (and
+// failed), e.g. one checkpoint file among several.
 //
 // Calls are counted only while the shim is armed, so that a program's own setup and output do
 // not count: a program arms it around the code under test with picklejar_fault_arm(1) and
@@ -43,8 +47,8 @@
 
 namespace {
 
-enum kind { k_write, k_pwrite, k_fsync, k_close, k_rename, k_dirfsync, k_count };
-const char* const kind_names[k_count] = {"write", "pwrite", "fsync", "close", "rename", "dirfsync"};
+enum kind { k_write, k_pwrite, k_fsync, k_close, k_rename, k_dirfsync, k_read, k_count };
+const char* const kind_names[k_count] = {"write", "pwrite", "fsync", "close", "rename", "dirfsync", "read"};
 
 using write_fn = ssize_t (*)(int, const void*, size_t);
 using pwrite_fn = ssize_t (*)(int, const void*, size_t, off_t);
@@ -52,6 +56,9 @@ using pwrite64_fn = ssize_t (*)(int, const void*, size_t, off64_t);
 using fsync_fn = int (*)(int);
 using close_fn = int (*)(int);
 using rename_fn = int (*)(const char*, const char*);
+using read_fn = ssize_t (*)(int, void*, size_t);
+using pread_fn = ssize_t (*)(int, void*, size_t, off_t);
+using pread64_fn = ssize_t (*)(int, void*, size_t, off64_t);
 
 write_fn real_write = nullptr;
 pwrite_fn real_pwrite = nullptr;
@@ -59,6 +66,9 @@ pwrite64_fn real_pwrite64 = nullptr;
 fsync_fn real_fsync = nullptr;
 close_fn real_close = nullptr;
 rename_fn real_rename = nullptr;
+read_fn real_read = nullptr;
+pread_fn real_pread = nullptr;
+pread64_fn real_pread64 = nullptr;
 
 std::atomic<bool> armed{false};
 std::atomic<unsigned long> counts[k_count];
@@ -70,6 +80,7 @@ const char* fault_errno_name = "";
 std::atomic<bool> injected{false};
 char summary[256];
 char report_path[4096];
+char match[4096];  // PICKLEJAR_FAULT_MATCH; empty: every file
 
 template <class Function>
 void resolve(Function& function, const char* name) {
@@ -85,6 +96,9 @@ void load_real_functions() {
   resolve(real_fsync, "fsync");
   resolve(real_close, "close");
   resolve(real_rename, "rename");
+  resolve(real_read, "read");
+  resolve(real_pread, "pread");
+  resolve(real_pread64, "pread64");
   resolve(real_write, "write");  // last: its being set means all are
 }
 
@@ -101,6 +115,8 @@ void configure() {
   if (armed_from_start != nullptr && strcmp(armed_from_start, "1") == 0) armed = true;
   const char* report = getenv("PICKLEJAR_FAULT_REPORT");
   if (report != nullptr) snprintf(report_path, sizeof report_path, "%s", report);
+  const char* matching = getenv("PICKLEJAR_FAULT_MATCH");
+  if (matching != nullptr) snprintf(match, sizeof match, "%s", matching);
   if (spec == nullptr || *spec == '\0' || strcmp(spec, "count") == 0) return;
 
   char call[32] = {};
@@ -112,7 +128,7 @@ void configure() {
   for (int k = 0; k < k_count; ++k) {
     if (strcmp(call, kind_names[k]) == 0) fault_kind = k;
   }
-  if (fault_kind < 0) die("fault_shim: unknown call in PICKLEJAR_FAULT (write, pwrite, fsync, close, rename, dirfsync)\n");
+  if (fault_kind < 0) die("fault_shim: unknown call in PICKLEJAR_FAULT (write, pwrite, fsync, close, rename, dirfsync, read)\n");
   char* end = nullptr;
   fault_call = strtoul(colon + 1, &end, 10);
   if (end == colon + 1 || *end != ':' || fault_call == 0) die("fault_shim: PICKLEJAR_FAULT needs a call number n >= 1\n");
@@ -141,6 +157,24 @@ mode_t type_of(int fd) {
   struct stat status;
   if (fstat(fd, &status) != 0) return 0;
   return status.st_mode & S_IFMT;
+}
+
+/// Whether `fd`'s file is one PICKLEJAR_FAULT_MATCH selects (every file without it).
+bool matches(int fd) {
+  if (match[0] == '\0') return true;
+  char link[64];
+  snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+  char target[4096];
+  const ssize_t length = readlink(link, target, sizeof target - 1);
+  if (length < 0) return false;
+  target[length] = '\0';
+  return strstr(target, match) != nullptr;
+}
+
+/// Whether `fd` was opened for writing.
+bool writable(int fd) {
+  const int flags = fcntl(fd, F_GETFL);
+  return flags >= 0 && (flags & O_ACCMODE) != O_RDONLY;
 }
 
 /// The byte count a short write passes on: half, but at least one byte.
@@ -174,7 +208,7 @@ __attribute__((visibility("default"))) const char* picklejar_fault_summary() {
 
 __attribute__((visibility("default"))) ssize_t write(int fd, const void* data, size_t size) {
   load_real_functions();
-  if (armed.load() && type_of(fd) == S_IFREG && should_fail(k_write)) {
+  if (armed.load() && type_of(fd) == S_IFREG && matches(fd) && should_fail(k_write)) {
     if (fault_short) return real_write(fd, data, shortened(size));
     errno = fault_errno;
     return -1;
@@ -184,7 +218,7 @@ __attribute__((visibility("default"))) ssize_t write(int fd, const void* data, s
 
 __attribute__((visibility("default"))) ssize_t pwrite(int fd, const void* data, size_t size, off_t offset) {
   load_real_functions();
-  if (armed.load() && type_of(fd) == S_IFREG && should_fail(k_pwrite)) {
+  if (armed.load() && type_of(fd) == S_IFREG && matches(fd) && should_fail(k_pwrite)) {
     if (fault_short) return real_pwrite(fd, data, shortened(size), offset);
     errno = fault_errno;
     return -1;
@@ -194,7 +228,7 @@ __attribute__((visibility("default"))) ssize_t pwrite(int fd, const void* data, 
 
 __attribute__((visibility("default"))) ssize_t pwrite64(int fd, const void* data, size_t size, off64_t offset) {
   load_real_functions();
-  if (armed.load() && type_of(fd) == S_IFREG && should_fail(k_pwrite)) {
+  if (armed.load() && type_of(fd) == S_IFREG && matches(fd) && should_fail(k_pwrite)) {
     if (fault_short) return real_pwrite64(fd, data, shortened(size), offset);
     errno = fault_errno;
     return -1;
@@ -216,12 +250,39 @@ __attribute__((visibility("default"))) int fsync(int fd) {
 
 __attribute__((visibility("default"))) int close(int fd) {
   load_real_functions();
-  if (armed.load() && type_of(fd) == S_IFREG && should_fail(k_close)) {
+  if (armed.load() && type_of(fd) == S_IFREG && writable(fd) && matches(fd) && should_fail(k_close)) {
     real_close(fd);  // Linux releases the descriptor even when close reports an error
     errno = fault_errno;
     return -1;
   }
   return real_close(fd);
+}
+
+__attribute__((visibility("default"))) ssize_t read(int fd, void* data, size_t size) {
+  load_real_functions();
+  if (armed.load() && type_of(fd) == S_IFREG && matches(fd) && should_fail(k_read)) {
+    errno = fault_errno;
+    return -1;
+  }
+  return real_read(fd, data, size);
+}
+
+__attribute__((visibility("default"))) ssize_t pread(int fd, void* data, size_t size, off_t offset) {
+  load_real_functions();
+  if (armed.load() && type_of(fd) == S_IFREG && matches(fd) && should_fail(k_read)) {
+    errno = fault_errno;
+    return -1;
+  }
+  return real_pread(fd, data, size, offset);
+}
+
+__attribute__((visibility("default"))) ssize_t pread64(int fd, void* data, size_t size, off64_t offset) {
+  load_real_functions();
+  if (armed.load() && type_of(fd) == S_IFREG && matches(fd) && should_fail(k_read)) {
+    errno = fault_errno;
+    return -1;
+  }
+  return real_pread64(fd, data, size, offset);
 }
 
 __attribute__((visibility("default"))) int rename(const char* from, const char* to) {

@@ -12,9 +12,14 @@
 //   - for checkpoint_manager::save: delete no checkpoint (retention runs only after a successful
 //     save), list what it listed before, and leave a directory a new manager opens without a
 //     problem.
-// Scenarios: picklejar::save in binary and in JSON, checkpoint_manager::save of a new step and of
-// an existing step (which replaces its file). A last case per test, n = count + 1, fails nothing
-// and must save normally.
+// Scenarios: picklejar::save in binary and in JSON, checkpoint_manager::save of a new step. (Saving
+// an existing step again is refused before any I/O: steps only go up.) A last case per test,
+// n = count + 1, fails nothing and must save normally.
+//
+// Reads too (FaultRead): a run resuming from its checkpoints (the manager opening the directory,
+// then load_latest) whose newest checkpoint fails a read with EIO must get errc::io naming that
+// file, every time: an I/O error is not damage, and skipping the newest checkpoint would resume
+// from an older step.
 //
 // Run alone with: ctest --test-dir build -L faults --output-on-failure
 #include <fcntl.h>
@@ -49,7 +54,7 @@ using fault_test::Model;
 constexpr std::uint32_t old_version = 1;
 constexpr std::uint32_t new_version = 2;
 
-const std::vector<std::string> scenarios = {"binary", "json", "checkpoint-new", "checkpoint-replace"};
+const std::vector<std::string> scenarios = {"binary", "json", "checkpoint-new"};
 const std::vector<std::string> kinds = {"write", "pwrite", "fsync", "close", "rename", "dirfsync"};
 const std::vector<std::string> errno_names = {"EIO", "ENOSPC"};
 
@@ -66,8 +71,7 @@ picklejar::checkpoint_options checkpoint_opts() {
 fs::path target_of(const std::string& scenario, const fs::path& dir) {
   if (scenario == "binary") return dir / "model.pj";
   if (scenario == "json") return dir / "model.json";
-  if (scenario == "checkpoint-new") return dir / picklejar::detail::checkpoint_file_name(3);
-  return dir / picklejar::detail::checkpoint_file_name(2);
+  return dir / picklejar::detail::checkpoint_file_name(scenario == "checkpoint-new" ? 3 : 2);
 }
 
 /// The directory as it is before each save: the old model at the target (binary, json), or
@@ -106,8 +110,10 @@ struct saver_run {
   std::map<std::string, std::string> lines;  ///< first word -> the rest of the line
 };
 
-/// Runs the saver under the shim with PICKLEJAR_FAULT=`fault`; its stdout and stderr are captured.
-saver_run run_saver(const std::string& scenario, const fs::path& dir, const std::string& fault) {
+/// Runs the saver under the shim with PICKLEJAR_FAULT=`fault` (and PICKLEJAR_FAULT_MATCH=`match`
+/// if not empty); its stdout and stderr are captured.
+saver_run run_saver(const std::string& scenario, const fs::path& dir, const std::string& fault,
+                    const std::string& match = {}) {
   saver_run run;
   std::vector<std::string> environment;
   std::string asan_options = "ASAN_OPTIONS=";
@@ -125,6 +131,7 @@ saver_run run_saver(const std::string& scenario, const fs::path& dir, const std:
   // shim comes before the runtime, which ASan refuses unless told that this is intended.
   environment.push_back(asan_options + "verify_asan_link_order=0");
   environment.push_back("PICKLEJAR_FAULT=" + fault);
+  if (!match.empty()) environment.push_back("PICKLEJAR_FAULT_MATCH=" + match);
   std::vector<char*> envp;
   for (std::string& entry : environment) envp.push_back(entry.data());
   envp.push_back(nullptr);
@@ -306,7 +313,7 @@ TEST_P(FaultMatrix, EveryFailingCallIsReportedAndLeavesTheOldOrTheNewFile) {
       // checkpoint, whose rename may not be durable), and a new manager finds everything whole.
       EXPECT_EQ(run.lines["manager"], "steps=1,2 problems=0") << context << ":\n" << run.output;
       std::map<std::int64_t, std::uint32_t> expected = {{1, old_version}, {2, old_version}};
-      if (after_rename) expected[param.scenario == "checkpoint-new" ? 3 : 2] = new_version;
+      if (after_rename) expected[3] = new_version;
       expect_checkpoints(dir.path(), expected, context);
     }
     if (HasFailure()) break;  // one failing case tells the story; the rest would repeat it
@@ -380,6 +387,46 @@ INSTANTIATE_TEST_SUITE_P(AllScenarios, RetriedWrites, testing::ValuesIn(scenario
                            }
                            return name;
                          });
+
+/// A run resuming from its checkpoints (the manager opening the directory, then load_latest) while
+/// the newest checkpoint's reads fail: every n-th read of it failing with EIO is errc::io naming it.
+/// Before, the manager took the I/O error for damage and skipped the checkpoint: the run resumed
+/// from the older step without a word ("result ok", "loaded step=1").
+TEST(FaultRead, AnIoErrorOnTheNewestCheckpointIsRaisedNeverAnOlderResume) {
+  pj_test::temp_dir dir;
+  prepare("checkpoint-new", dir.path());  // checkpoints 1 and 2
+  const fs::path newest = dir / picklejar::detail::checkpoint_file_name(2);
+  const std::string match = newest.filename().string();
+  saver_run counting = run_saver("checkpoint-resume", dir.path(), "count", match);
+  ASSERT_EQ(counting.lines["result"], "ok") << counting.output;
+  ASSERT_EQ(counting.lines["loaded"], "step=2 version=" + std::to_string(old_version)) << counting.output;
+  const unsigned long reads = std::stoul(parse_counts(counting.lines["counts"])["read"]);
+  ASSERT_GE(reads, 2u) << "the header and the load each read the newest checkpoint\n" << counting.output;
+
+  const std::string error_text = std::strerror(EIO);
+  for (unsigned long n = 1; n <= reads + 1; ++n) {
+    const std::string fault = "read:" + std::to_string(n) + ":EIO";
+    saver_run run = run_saver("checkpoint-resume", dir.path(), fault, match);
+    ASSERT_EQ(run.exit_code, 0) << fault << ":\n" << run.output;
+    if (n > reads) {  // one more than the run makes: nothing fails
+      EXPECT_EQ(run.lines["result"], "ok") << run.output;
+      EXPECT_EQ(run.lines["loaded"], "step=2 version=" + std::to_string(old_version)) << run.output;
+      break;
+    }
+    EXPECT_EQ(parse_counts(run.lines["counts"])["injected"], fault) << run.output;
+    EXPECT_EQ(run.lines["result"], "error io") << fault << ":\n" << run.output;
+    EXPECT_EQ(run.lines["file"], newest.string()) << fault << ":\n" << run.output;
+    EXPECT_NE(run.lines["what"].find(error_text), std::string::npos) << fault << ":\n" << run.output;
+    EXPECT_NE(run.lines["what"].find("not damage"), std::string::npos) << fault << ":\n" << run.output;
+    EXPECT_EQ(run.lines.count("loaded"), 0u) << fault << ": resumed from another checkpoint:\n" << run.output;
+    if (HasFailure()) break;
+  }
+  // Nothing was deleted or forgotten on disk.
+  expect_checkpoints(dir.path(), {{1, old_version}, {2, old_version}}, "after the failed reads");
+  std::printf("resume with a read of the newest checkpoint failing with EIO: %lu cases, each errc::io naming it\n",
+              reads);
+  RecordProperty("cases", static_cast<int>(reads));
+}
 
 /// The shim's counting mode: the calls one save makes, printed for the record. The matrix above
 /// relies on these being what the save's protocol says: one fsync, close and rename of the

@@ -3,6 +3,7 @@
 // JSON output and its exit status (0 all intact, 1 any damaged or unreadable, 2 usage error).
 #include <picklejar/eigen.hpp>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -159,6 +160,31 @@ TEST(Inspect, MissingFileExitsOneAndOtherFilesAreStillReported) {
   const tool_result run = run_inspect(quoted(missing) + " " + quoted(good));
   EXPECT_EQ(run.status, 1) << run.output;
   EXPECT_NE(run.output.find("[picklejar.error.io] " + missing.string()), std::string::npos) << run.output;
+  EXPECT_EQ(count(run.output, "status          ok\n"), 1u) << run.output;
+}
+
+// A FIFO named on the command line (or any file that is not a regular file) is reported at once
+// as unreadable; the bug: open() blocked on it, waiting for a writer, and the tool hung. The run is
+// under timeout(1) so that a regression fails (status 124) instead of hanging the test.
+TEST(Inspect, AFifoIsReportedAtOnceNotWaitedOn) {
+  pj_test::temp_dir dir;
+  const fs::path good = write_model(dir, format::binary);
+  const fs::path fifo = dir / "pipe.pj";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0644), 0);
+  const std::string command =
+      "timeout 20 " + quoted(PICKLEJAR_INSPECT_PATH) + " " + quoted(fifo) + " " + quoted(good) + " 2>&1";
+  tool_result run;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  char buffer[4096];
+  for (std::size_t got; (got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) run.output.append(buffer, got);
+  const int status = ::pclose(pipe);
+  if (status != -1 && WIFEXITED(status)) run.status = WEXITSTATUS(status);
+  ASSERT_NE(run.status, 124) << "picklejar-inspect was still waiting on the FIFO after 20 s";
+  EXPECT_EQ(run.status, 1) << run.output;
+  EXPECT_NE(run.output.find("[picklejar.error.io] " + fifo.string() + ": not a regular file (a FIFO)"),
+            std::string::npos)
+      << run.output;
   EXPECT_EQ(count(run.output, "status          ok\n"), 1u) << run.output;
 }
 
