@@ -1,0 +1,142 @@
+// How picklejar's input archives load standard containers, replacing cereal's loaders (which
+// resize a container to the count the file claims before reading an element, and let a file of
+// colliding keys make an unordered container quadratic). One rule for every container: the count
+// is charged to the load's memory budget at the elements' sizeof (plus a node's links for
+// node-based containers) before anything is allocated, then the elements are read one by one.
+// binary.hpp and text.hpp route each container type here for their archive.
+#pragma once
+
+#include <cereal/cereal.hpp>
+
+#include <cstdint>
+#include <iterator>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "picklejar/detail/memory_budget.hpp"
+
+namespace picklejar::detail {
+
+template <class Container, class = void>
+struct has_reserve : std::false_type {};
+template <class Container>
+struct has_reserve<Container, std::void_t<decltype(std::declval<Container&>().reserve(std::size_t{}))>>
+    : std::true_type {};
+
+/// Reads a count, charges `count` elements of `each` bytes, and returns the count.
+template <class Archive>
+std::size_t read_charged_count(Archive& archive, std::uint64_t each) {
+  cereal::size_type count = 0;
+  archive(cereal::make_size_tag(count));
+  charge_memory(archive, count, each);
+  return static_cast<std::size_t>(count);
+}
+
+/// vector, deque, list: charged, reserved where that exists, then grown element by element (so a
+/// failure part way leaves only the elements read).
+template <class Archive, class Sequence>
+void load_sequence(Archive& archive, Sequence& sequence) {
+  using element = typename Sequence::value_type;
+  constexpr bool contiguous = has_reserve<Sequence>::value;
+  const std::size_t count = read_charged_count(archive, sizeof(element) + (contiguous ? 0 : node_overhead_bytes));
+  sequence.clear();
+  if constexpr (contiguous) sequence.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    sequence.emplace_back();
+    archive(sequence.back());
+  }
+}
+
+template <class Archive, class List>
+void load_forward_list(Archive& archive, List& list) {
+  const std::size_t count = read_charged_count(archive, sizeof(typename List::value_type) + node_overhead_bytes);
+  list.clear();
+  auto last = list.before_begin();
+  for (std::size_t i = 0; i < count; ++i) {
+    last = list.emplace_after(last);
+    archive(*last);
+  }
+}
+
+// ---- hash flooding ----
+//
+// std::hash of an integer is the integer itself, so a file of keys k * bucket_count puts every key
+// in one bucket, and each insertion walks all of them: 160,000 keys took minutes. The hash cannot
+// be seeded per load, so the loader watches what each insertion walked instead: more keys in
+// the inserted key's bucket than a good hash ever puts there (a few, for any size) is an attack
+// or a hash unfit for the data, and errc::limit. That bounds a load of N keys to O(N) work.
+
+inline constexpr std::size_t max_bucket_walk = 128;
+
+template <class Key>
+const Key& key_of(const Key& key) noexcept {
+  return key;
+}
+template <class Key, class Value>
+const Key& key_of(const std::pair<const Key, Value>& entry) noexcept {
+  return entry.first;
+}
+
+/// Fails if inserting the element at `inserted` had to walk more than max_bucket_walk others.
+template <class Archive, class Table, class Iterator>
+void check_bucket_walk(Archive& archive, const Table& table, Iterator inserted, bool unique_keys) {
+  const auto& key = key_of(*inserted);
+  const std::size_t bucket = table.bucket(key);
+  std::size_t walked = 0;
+  for (auto at = table.begin(bucket); at != table.end(bucket); ++at) {
+    // A multi-container keeps equal keys together, and an insertion stops at the first of them;
+    // a unique one searches the whole bucket for the key.
+    if (!unique_keys && table.key_eq()(key_of(*at), key)) break;
+    if (++walked > max_bucket_walk) {
+      archive.path().fail(errc::limit, "more than " + std::to_string(max_bucket_walk) +
+                                           " keys of this unordered container fall in one hash bucket "
+                                           "(hash flooding: loading would take quadratic time)");
+    }
+  }
+}
+
+/// set, multiset, unordered_set, unordered_multiset.
+template <class Archive, class Set>
+void load_set(Archive& archive, Set& set) {
+  constexpr bool hashed = has_reserve<Set>::value;
+  const std::size_t count = read_charged_count(archive, sizeof(typename Set::value_type) + node_overhead_bytes);
+  set.clear();
+  if constexpr (hashed) set.reserve(count);
+  auto hint = set.begin();
+  for (std::size_t i = 0; i < count; ++i) {
+    typename Set::key_type key;
+    archive(key);
+    if constexpr (hashed) {
+      auto inserted = set.emplace(std::move(key));
+      if constexpr (std::is_same_v<decltype(inserted), typename Set::iterator>) check_bucket_walk(archive, set, inserted, false);
+      else check_bucket_walk(archive, set, inserted.first, true);
+    } else {
+      hint = set.emplace_hint(hint, std::move(key));
+    }
+  }
+}
+
+/// map, multimap, unordered_map, unordered_multimap, as {key, value} items like cereal's.
+template <class Archive, class Map>
+void load_map(Archive& archive, Map& map) {
+  constexpr bool hashed = has_reserve<Map>::value;
+  const std::size_t count = read_charged_count(archive, sizeof(typename Map::value_type) + node_overhead_bytes);
+  map.clear();
+  if constexpr (hashed) map.reserve(count);
+  auto hint = map.begin();
+  for (std::size_t i = 0; i < count; ++i) {
+    typename Map::key_type key;
+    typename Map::mapped_type value;
+    archive(cereal::make_map_item(key, value));
+    if constexpr (hashed) {
+      auto inserted = map.emplace(std::move(key), std::move(value));
+      if constexpr (std::is_same_v<decltype(inserted), typename Map::iterator>) check_bucket_walk(archive, map, inserted, false);
+      else check_bucket_walk(archive, map, inserted.first, true);
+    } else {
+      hint = map.emplace_hint(hint, std::move(key), std::move(value));
+    }
+  }
+}
+
+}  // namespace picklejar::detail
