@@ -467,7 +467,8 @@ void CEREAL_LOAD_FUNCTION_NAME(text_input_archive& archive, std::forward_list<T,
 }
 template <class T>
 void CEREAL_LOAD_FUNCTION_NAME(text_input_archive& archive, std::valarray<T>& values) {
-  const std::size_t count = read_charged_count(archive, sizeof(T));
+  const std::size_t count = read_count_that_fits(archive, sizeof(T));
+  charge_memory(archive, count, sizeof(T));  // the items are all there: the tree holds them
   values.resize(count);
   for (std::size_t i = 0; i < count; ++i) archive(values[i]);
 }

@@ -8,6 +8,7 @@
 
 #include <cereal/cereal.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <iterator>
 #include <string>
@@ -24,25 +25,42 @@ template <class Container>
 struct has_reserve<Container, std::void_t<decltype(std::declval<Container&>().reserve(std::size_t{}))>>
     : std::true_type {};
 
-/// Reads a count, charges `count` elements of `each` bytes, and returns the count.
+/// Reads a count, and fails at once (errc::limit) when `count` elements of `each` bytes could not
+/// fit the load's memory budget: a claim of a million 32 KiB elements is refused before the first
+/// element is read. Nothing is charged yet: the elements are, as they arrive, so that memory
+/// follows what the file holds rather than what it claims.
 template <class Archive>
-std::size_t read_charged_count(Archive& archive, std::uint64_t each) {
+std::size_t read_count_that_fits(Archive& archive, std::uint64_t each) {
   cereal::size_type count = 0;
   archive(cereal::make_size_tag(count));
-  charge_memory(archive, count, each);
+  if constexpr (has_memory_budget<Archive>::value) {
+    memory_budget probe = archive.budget();
+    if (!probe.try_charge(count, each)) archive.path().fail(errc::limit, probe.refusal(count, each));
+  }
   return static_cast<std::size_t>(count);
 }
 
-/// vector, deque, list: charged, reserved where that exists, then grown element by element (so a
-/// failure part way leaves only the elements read).
+/// vector, deque, list: grown element by element as they are read, each growth charged first (a
+/// vector's at the capacity it reserves, doubling up to the count), so a failure part way has
+/// allocated only for the elements read.
 template <class Archive, class Sequence>
 void load_sequence(Archive& archive, Sequence& sequence) {
   using element = typename Sequence::value_type;
   constexpr bool contiguous = has_reserve<Sequence>::value;
-  const std::size_t count = read_charged_count(archive, sizeof(element) + (contiguous ? 0 : node_overhead_bytes));
+  constexpr std::uint64_t each = sizeof(element) + (contiguous ? 0 : node_overhead_bytes);
+  const std::size_t count = read_count_that_fits(archive, each);
   sequence.clear();
-  if constexpr (contiguous) sequence.reserve(count);
+  if constexpr (contiguous) sequence.shrink_to_fit();  // what it held before is not counted
   for (std::size_t i = 0; i < count; ++i) {
+    if constexpr (contiguous) {
+      if (sequence.size() == sequence.capacity()) {
+        const std::size_t grown = std::min(count, std::max<std::size_t>(1, 2 * sequence.capacity()));
+        charge_memory(archive, grown - sequence.capacity(), each);
+        sequence.reserve(grown);
+      }
+    } else {
+      charge_memory(archive, 1, each);
+    }
     sequence.emplace_back();
     archive(sequence.back());
   }
@@ -50,10 +68,12 @@ void load_sequence(Archive& archive, Sequence& sequence) {
 
 template <class Archive, class List>
 void load_forward_list(Archive& archive, List& list) {
-  const std::size_t count = read_charged_count(archive, sizeof(typename List::value_type) + node_overhead_bytes);
+  constexpr std::uint64_t each = sizeof(typename List::value_type) + node_overhead_bytes;
+  const std::size_t count = read_count_that_fits(archive, each);
   list.clear();
   auto last = list.before_begin();
   for (std::size_t i = 0; i < count; ++i) {
+    charge_memory(archive, 1, each);
     last = list.emplace_after(last);
     archive(*last);
   }
@@ -100,11 +120,12 @@ void check_bucket_walk(Archive& archive, const Table& table, Iterator inserted, 
 template <class Archive, class Set>
 void load_set(Archive& archive, Set& set) {
   constexpr bool hashed = has_reserve<Set>::value;
-  const std::size_t count = read_charged_count(archive, sizeof(typename Set::value_type) + node_overhead_bytes);
+  constexpr std::uint64_t each = sizeof(typename Set::value_type) + node_overhead_bytes;
+  const std::size_t count = read_count_that_fits(archive, each);
   set.clear();
-  if constexpr (hashed) set.reserve(count);
   auto hint = set.begin();
   for (std::size_t i = 0; i < count; ++i) {
+    charge_memory(archive, 1, each);
     typename Set::key_type key;
     archive(key);
     if constexpr (hashed) {
@@ -121,11 +142,12 @@ void load_set(Archive& archive, Set& set) {
 template <class Archive, class Map>
 void load_map(Archive& archive, Map& map) {
   constexpr bool hashed = has_reserve<Map>::value;
-  const std::size_t count = read_charged_count(archive, sizeof(typename Map::value_type) + node_overhead_bytes);
+  constexpr std::uint64_t each = sizeof(typename Map::value_type) + node_overhead_bytes;
+  const std::size_t count = read_count_that_fits(archive, each);
   map.clear();
-  if constexpr (hashed) map.reserve(count);
   auto hint = map.begin();
   for (std::size_t i = 0; i < count; ++i) {
+    charge_memory(archive, 1, each);
     typename Map::key_type key;
     typename Map::mapped_type value;
     archive(cereal::make_map_item(key, value));
