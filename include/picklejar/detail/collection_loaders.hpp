@@ -41,8 +41,9 @@ std::size_t read_count_that_fits(Archive& archive, std::uint64_t each) {
 }
 
 /// vector, deque, list: grown element by element as they are read, each growth charged first (a
-/// vector's at the capacity it reserves, doubling up to the count), so a failure part way has
-/// allocated only for the elements read.
+/// vector's at the whole capacity it reserves, doubling up to the count, since the old buffer
+/// lives until the elements have moved), so a failure part way has allocated only for the
+/// elements read.
 template <class Archive, class Sequence>
 void load_sequence(Archive& archive, Sequence& sequence) {
   using element = typename Sequence::value_type;
@@ -54,8 +55,9 @@ void load_sequence(Archive& archive, Sequence& sequence) {
   for (std::size_t i = 0; i < count; ++i) {
     if constexpr (contiguous) {
       if (sequence.size() == sequence.capacity()) {
+        // The new buffer whole: the old one is still there while the elements move.
         const std::size_t grown = std::min(count, std::max<std::size_t>(1, 2 * sequence.capacity()));
-        charge_memory(archive, grown - sequence.capacity(), each);
+        charge_memory(archive, grown, each);
         sequence.reserve(grown);
       }
     } else {
@@ -105,8 +107,10 @@ void check_bucket_walk(Archive& archive, const Table& table, Iterator inserted, 
   const std::size_t bucket = table.bucket(key);
   std::size_t walked = 0;
   for (auto at = table.begin(bucket); at != table.end(bucket); ++at) {
-    // A multi-container keeps equal keys together, and an insertion stops at the first of them;
-    // a unique one searches the whole bucket for the key.
+    // A multi-container keeps equal keys together, and an insertion stops at the first of them
+    // (the new element goes just before it, or first in the bucket when there is none); a unique
+    // one searches the whole bucket for the key.
+    if (&*at == &*inserted) continue;
     if (!unique_keys && table.key_eq()(key_of(*at), key)) break;
     if (++walked > max_bucket_walk) {
       archive.path().fail(errc::limit, "more than " + std::to_string(max_bucket_walk) +

@@ -321,13 +321,13 @@ class json_parser {
   }
 
   // Appends a finished node to its parent, charging what the tree grows by first: the parent's
-  // vector when it reallocates (at its new capacity; a node in a vector of children is several
-  // times the bytes that spell it), and the node's strings.
+  // vector when it reallocates (its whole new buffer, since the old one lives until the nodes
+  // have moved; a node is several times the bytes that spell it), and the node's strings.
   void add_child(text_node& parent, text_node&& child) {
     if (budget_ != nullptr) {
       budget_->charge(child.text.size() + child.name.size());
       if (parent.children.size() == parent.children.capacity())
-        budget_->charge(parent.children.empty() ? 1 : parent.children.size(), sizeof(text_node));
+        budget_->charge(parent.children.empty() ? 1 : 2 * parent.children.size(), sizeof(text_node));
     }
     parent.children.push_back(std::move(child));
   }
