@@ -56,9 +56,9 @@ struct options {
   picklejar::format format = picklejar::format::binary;
   /// Strings stored in the file's header, readable with inspect() without loading the object.
   std::map<std::string, std::string> metadata;
-  /// Largest file, stream or byte string load accepts (errc::limit beyond; also bounds the memory
-  /// a parsed JSON/XML document may take). Every length inside a file is also checked against the
-  /// bytes that remain, so small files never cause large allocations.
+  /// Largest file, stream or byte string load accepts (errc::limit beyond). Every length inside a
+  /// file is also checked against the bytes that remain; what the loaded objects take is bounded
+  /// by max_memory.
   std::uint64_t max_bytes = std::uint64_t{1} << 36;  // 64 GiB
   /// Deepest nesting of objects (errc::limit beyond); guards the stack. Save and load count it
   /// the same way, so whatever saves with some options loads with them: every class-type value

@@ -299,12 +299,16 @@ class graph_reader : public graph_base<pending_read> {
   // root) to it; a pointer back to an earlier object closes a cycle exactly when that object
   // already reaches the owner. That is checked before the pointer is set, so a refused file
   // leaves no cycle behind (nothing leaks). The searches are bounded in total: a graph that
-  // would take more than a few times its size to check is refused too (errc::limit).
+  // would take more than 256 steps per object and edge (and 4 million) to check is refused too
+  // (errc::limit), so a crafted graph cannot make the check quadratic.
 
   void refuse_cycles(bool refuse) { refuse_cycles_ = refuse; }
   bool refuses_cycles() const noexcept { return refuse_cycles_; }
   /// The object whose members are being read (0: the root); returns the previous one.
-  std::uint32_t set_owner(std::uint32_t id) noexcept { return std::exchange(owner_, id); }
+  std::uint32_t set_owner(std::uint32_t id) noexcept {
+    if (id != owner_) ++stamp_;  // what the searches learnt holds for one owner only
+    return std::exchange(owner_, id);
+  }
   std::uint32_t owner() const noexcept { return owner_; }
   /// Records that the current owner owns object `id`; false when that closes an ownership cycle.
   /// `charge` is called with a byte count before anything is allocated.
@@ -313,7 +317,7 @@ class graph_reader : public graph_base<pending_read> {
     if (!refuse_cycles_) return true;
     if (owned_.size() <= id) {
       const std::size_t size = std::max<std::size_t>(id + 1, 2 * owned_.size());
-      charge((size - owned_.size()) * (sizeof(std::vector<std::uint32_t>) + sizeof(std::uint32_t)));
+      charge((size - owned_.size()) * (sizeof(std::vector<std::uint32_t>) + sizeof(std::size_t)));
       owned_.resize(size);
       visited_.resize(size, 0);
     }
@@ -324,10 +328,13 @@ class graph_reader : public graph_base<pending_read> {
     return true;
   }
 
-  /// Whether `to` is reachable from `from` through ownership (an iterative search).
+  /// Whether `to` (the owner) is reachable from `from` through ownership (an iterative search).
+  /// While one owner's members are read, the only edges added leave the owner, so an object
+  /// that could not reach it still cannot: the objects a search visited are skipped by the next
+  /// searches for the same owner (marked with the owner's stamp).
   bool reaches(std::uint32_t from, std::uint32_t to) {
     if (from == to) return true;
-    ++stamp_;
+    if (visited_[from] == stamp_) return false;
     stack_.clear();
     stack_.push_back(from);
     visited_[from] = stamp_;
@@ -335,7 +342,7 @@ class graph_reader : public graph_base<pending_read> {
       const std::uint32_t at = stack_.back();
       stack_.pop_back();
       for (std::uint32_t next : owned_[at]) {
-        if (++search_steps_ > 64 * (edges_ + owned_.size()) + (std::size_t{1} << 16)) {
+        if (++search_steps_ > 256 * (edges_ + owned_.size()) + (std::size_t{1} << 22)) {
           throw error(errc::limit, "the file's objects share each other in a graph too tangled to check "
                                    "for ownership cycles within the limits of options::untrusted()");
         }
@@ -367,9 +374,9 @@ class graph_reader : public graph_base<pending_read> {
   bool refuse_cycles_ = false;
   std::uint32_t owner_ = 0;
   std::vector<std::vector<std::uint32_t>> owned_;  ///< per object id (0: the root), what it owns
-  std::vector<std::uint32_t> visited_;             ///< search stamps, per object id
+  std::vector<std::size_t> visited_;               ///< search stamps, per object id
   std::vector<std::uint32_t> stack_;
-  std::uint32_t stamp_ = 0;
+  std::size_t stamp_ = 1;
   std::size_t edges_ = 0;
   std::size_t search_steps_ = 0;
 };
