@@ -464,10 +464,11 @@ void note_ownership(Archive& archive, std::uint32_t id, bool is_new) {
   if (!graph.refuses_cycles()) return;
   const bool acyclic = graph.add_ownership(id, is_new, [&archive](std::size_t bytes) { charge_memory(archive, bytes, 1); });
   if (!acyclic) {
-    archive.path().fail(errc::format, "a std::shared_ptr here points back at object #" + std::to_string(id) +
-                                          ", which owns the object being read: an ownership cycle, which "
-                                          "would never be freed (options.refuse_ownership_cycles; a "
-                                          "std::weak_ptr may close a cycle)");
+    const std::string target = graph.owner() == id ? "the object being read itself"
+                                                   : "object #" + std::to_string(id) + ", which owns the object being read";
+    archive.path().fail(errc::format, "a std::shared_ptr here points back at " + target +
+                                          ": an ownership cycle, which would never be freed "
+                                          "(options.refuse_ownership_cycles; a std::weak_ptr may close a cycle)");
   }
 }
 
