@@ -223,7 +223,7 @@ TEST(HostileInput, AllocationFollowsTheDataNotTheClaim) {
 }
 
 // A text document's tree takes far more memory than its text; max_bytes bounds the tree too.
-TEST(HostileInput, MaxBytesBoundsTheParsedTreeOfTextDocuments) {
+TEST(HostileInput, MaxMemoryBoundsTheParsedTreeOfTextDocuments) {
   struct Numbers {
     std::vector<int> values = std::vector<int>(20000, 0);
     PICKLEJAR_FIELDS(values)
@@ -231,9 +231,9 @@ TEST(HostileInput, MaxBytesBoundsTheParsedTreeOfTextDocuments) {
   for (auto fmt : {picklejar::format::json, picklejar::format::xml}) {
     const std::string text = picklejar::dumps(Numbers{}, {fmt});
     picklejar::options tight;
-    tight.max_bytes = 4 * text.size();  // room for the text, not for a tree of 20,000 nodes
+    tight.max_memory = 4 * text.size();  // room for the text, not for a tree of 20,000 nodes
     auto failure = expect_error(errc::limit, [&] { picklejar::loads<Numbers>(text, tight); });
-    EXPECT_NE(failure.reason().find("max_bytes"), std::string::npos) << failure.what();
+    EXPECT_NE(failure.reason().find("max_memory"), std::string::npos) << failure.what();
     EXPECT_EQ(picklejar::loads<Numbers>(text).values.size(), 20000u);
   }
 }

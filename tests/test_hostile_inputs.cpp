@@ -829,7 +829,7 @@ std::string replace_first(std::string text, const std::string& from, const std::
   return text;
 }
 
-TEST(HostileTextBomb, TenMillionEmptyObjectsAreBoundedByMaxBytes) {
+TEST(HostileTextBomb, TenMillionEmptyObjectsAreBoundedByMaxMemory) {
   constexpr std::size_t count = 10'000'000;
   for (format fmt : text_formats) {
     const std::string document = picklejar::dumps(Crowd{}, {fmt});
@@ -849,8 +849,8 @@ TEST(HostileTextBomb, TenMillionEmptyObjectsAreBoundedByMaxBytes) {
         pj_test::reseal(replace_first(document, fmt == format::json ? "\"items\": []" : "<items></items>",
                                       fmt == format::json ? "\"items\": " + items : items));
     picklejar::options opts;
-    opts.max_bytes = crafted.size();  // the file fits; a tree of 10^7 nodes (about 1 GB) does not
-    expect_bounded_refusal<Crowd>(std::string(picklejar::to_string(fmt)) + " 10^7 empty objects, max_bytes = file size",
+    opts.max_memory = crafted.size();  // the file fits; a tree of 10^7 nodes (about 1 GB) does not
+    expect_bounded_refusal<Crowd>(std::string(picklejar::to_string(fmt)) + " 10^7 empty objects, max_memory = file size",
                                   crafted, opts);
   }
 }

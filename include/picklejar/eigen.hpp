@@ -92,7 +92,10 @@ void load_dense(Archive& archive, Dense& dense) {
           cereal::make_nvp("row_major", row_major));
   const std::size_t count = checked_dense_size<Archive, Dense>(archive, rows, cols, row_major);
   using Scalar = typename Dense::Scalar;
-  load_array<Archive, Scalar>(archive, "data", count, [&dense, rows, cols](std::size_t) {
+  // Charged once the file is known to hold the data, just before the allocation. Fixed-size
+  // matrices live inside their owner, already counted at its sizeof.
+  load_array<Archive, Scalar>(archive, "data", count, [&archive, &dense, rows, cols](std::size_t n) {
+    if constexpr (Dense::SizeAtCompileTime == Eigen::Dynamic) charge_memory(archive, n, sizeof(Scalar));
     dense.resize(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(cols));
     return dense.data();
   });
@@ -139,10 +142,12 @@ void load_sparse(Archive& archive, Sparse& matrix) {
   const auto inner_size = static_cast<std::int64_t>(row_major ? cols : rows);
   const auto count = static_cast<std::size_t>(nonzeros);
   // Read into vectors first: nothing reaches the matrix until the structure is known valid.
+  // Each array is charged twice (the vector, then the matrix's copy) before the vector is allocated.
   std::vector<Index> outer, inner;
   std::vector<Scalar> values;
-  auto into = [](auto& vector) {
-    return [&vector](std::size_t n) {
+  auto into = [&archive](auto& vector) {
+    return [&archive, &vector](std::size_t n) {
+      charge_memory(archive, 2 * n, sizeof(vector[0]));
       vector.resize(n);
       return vector.data();
     };

@@ -32,7 +32,9 @@ constexpr const char* to_string(format f) noexcept {
 }
 
 /// Passed last to every entry point: `picklejar::save(model, path, {picklejar::format::json})`.
-/// The defaults: binary; on load, checksum verified, at most 64 GiB and 512 levels of nesting.
+/// The defaults: binary; on load, checksum verified, at most 64 GiB, 512 levels of nesting and
+/// 64 MiB + 32 bytes per input byte of memory. For a file from a stranger, start from
+/// options::untrusted().
 ///
 /// ```cpp
 /// picklejar::options opts;
@@ -40,9 +42,9 @@ constexpr const char* to_string(format f) noexcept {
 /// opts.metadata["epochs"] = "60";             // readable later with picklejar::inspect
 /// picklejar::save(model, "model.json", opts);
 ///
-/// picklejar::options untrusted;
-/// untrusted.max_bytes = 64 << 20;             // refuse files over 64 MiB (errc::limit)
-/// Model m = picklejar::load<Model>(path, untrusted);
+/// picklejar::options strict = picklejar::options::untrusted();
+/// strict.max_bytes = 64 << 20;                // refuse files over 64 MiB (errc::limit)
+/// Model m = picklejar::load<Model>(path, strict);
 /// ```
 struct options {
   /// Binary format, no metadata, the default limits, checksum verified, large files mapped.
@@ -54,14 +56,30 @@ struct options {
   picklejar::format format = picklejar::format::binary;
   /// Strings stored in the file's header, readable with inspect() without loading the object.
   std::map<std::string, std::string> metadata;
-  /// Largest file, stream or byte string load accepts (errc::limit beyond; also bounds the memory
-  /// a parsed JSON/XML document may take). Every length inside a file is also checked against the
-  /// bytes that remain, so small files never cause large allocations.
+  /// Largest file, stream or byte string load accepts (errc::limit beyond). Every length inside a
+  /// file is also checked against the bytes that remain; what the loaded objects take is bounded
+  /// by max_memory.
   std::uint64_t max_bytes = std::uint64_t{1} << 36;  // 64 GiB
-  /// Deepest nesting of objects load accepts (errc::limit beyond); guards the stack. Saving
-  /// applies it too, to chains of objects that must finish their pointees first (objects with
-  /// after_load(), state hooks or a guard, reached through pointers).
+  /// Deepest nesting of objects (errc::limit beyond); guards the stack. Save and load count it
+  /// the same way, so whatever saves with some options loads with them: every class-type value
+  /// (a struct, a container, an optional) inside another is one level, and so is each object
+  /// that must finish its pointees first (after_load(), state hooks or a guard, reached through
+  /// pointers).
   std::size_t max_depth = 512;
+  /// The most memory a load may allocate (errc::limit beyond), counting what the loaded objects
+  /// take: an element costs its sizeof, however little the file spends on it, and a JSON or XML
+  /// document's parse tree, the objects behind pointers and the load's bookkeeping count too.
+  /// 0 (the default) means memory_base + memory_per_input_byte × the size of the input. A type
+  /// whose empty elements are large may need more even for a file it saved itself.
+  std::uint64_t max_memory = 0;
+  /// The fixed part of the default max_memory.
+  std::uint64_t memory_base = std::uint64_t{64} << 20;  // 64 MiB
+  /// The part of the default max_memory per byte of input.
+  std::uint64_t memory_per_input_byte = 32;
+  /// Refuse (errc::format) a file whose shared_ptrs own each other in a cycle, which would never
+  /// be freed; weak_ptrs may close cycles. Off by default: a program that saves such a graph on
+  /// purpose gets it back, and breaks the cycle itself (see docs/reliability.md).
+  bool refuse_ownership_cycles = false;
   /// Check the file's checksum (errc::integrity when it does not match or is missing) before the
   /// loaded data is trusted: before any after_load(), set_state() or from_state() sees it, and
   /// before load returns. Turn off only to load a hand-edited JSON or XML file.
@@ -73,6 +91,29 @@ struct options {
   /// Objects that belong to the application: saved as their names, resolved by name on load
   /// (errc::type when a name the file refers to is missing). See picklejar::externals.
   picklejar::externals externals;
+
+  /// The memory limit of a load of `input_bytes` bytes: max_memory, or the default formula.
+  std::uint64_t memory_limit(std::uint64_t input_bytes) const noexcept {
+    if (max_memory != 0) return max_memory;
+    const std::uint64_t most = UINT64_MAX;
+    const std::uint64_t scaled =
+        memory_per_input_byte != 0 && input_bytes > most / memory_per_input_byte ? most : input_bytes * memory_per_input_byte;
+    return scaled > most - memory_base ? most : memory_base + scaled;
+  }
+
+  /// The options for a file from a stranger: files up to 1 GiB, 64 levels of nesting, at most
+  /// 16 MiB + 4 bytes per input byte of memory, and ownership cycles refused. Nothing such a file
+  /// says can make the load crash, hang, run quadratic, leak or allocate more than these limits.
+  /// `Model m = picklejar::load<Model>(path, picklejar::options::untrusted());`
+  static options untrusted() {
+    options strict;
+    strict.max_bytes = std::uint64_t{1} << 30;
+    strict.max_depth = 64;
+    strict.memory_base = std::uint64_t{16} << 20;
+    strict.memory_per_input_byte = 4;
+    strict.refuse_ownership_cycles = true;
+    return strict;
+  }
 };
 
 /// What a file's header says; from picklejar::inspect(path) without loading the object, or

@@ -4,7 +4,7 @@
 ///
 /// All of them take a picklejar::options last and throw picklejar::error; the path overloads name
 /// the file in it, and loading errors name the field being read (error::field_path()). The kinds
-/// a load can throw: errc::limit (options::max_bytes, max_depth, memory), errc::integrity
+/// a load can throw: errc::limit (options::max_bytes, max_depth, max_memory), errc::integrity
 /// (checksum mismatch, truncation), errc::format (not a picklejar file, or data that does not fit
 /// the type), errc::type (another root type, an unregistered subtype name, a missing external),
 /// errc::version (a newer PICKLEJAR_VERSION or file layout). Whatever else a user's type or the
@@ -48,6 +48,7 @@
 #include "picklejar/detail/container.hpp"
 #include "picklejar/detail/file_io.hpp"
 #include "picklejar/detail/json_codec.hpp"
+#include "picklejar/detail/memory_budget.hpp"
 #include "picklejar/detail/pointers.hpp"
 #include "picklejar/detail/type_name.hpp"
 #include "picklejar/detail/xml_codec.hpp"
@@ -222,24 +223,28 @@ inline format detect_text_format(std::string_view bytes) {
   throw error(errc::format, "not a picklejar file (neither the binary magic nor JSON or XML)");
 }
 
-inline text_node parse_text_document(std::string_view bytes, format fmt, const options& opts) {
-  // One tree level per object level, plus the document and header levels.
+/// Parses a text document, charging its tree to `budget` (the load's; by default one of
+/// options.max_memory for these bytes).
+inline text_node parse_text_document(std::string_view bytes, format fmt, const options& opts,
+                                     memory_budget* budget = nullptr) {
+  // The one depth rule (options.max_depth) is the object levels that field_path counts. The tree
+  // holds each of them as one node, below at most four that are not object levels: the
+  // document, its objects list, an entry in it, and (in XML) the element of a leaf. A deeper
+  // tree could never load, so the parser stops there, before building it.
   const std::size_t depth_limit = opts.max_depth + 4;
-  // The parsed tree takes far more memory than its text (a value of two characters becomes a
-  // node of about 100 bytes): options.max_bytes bounds the tree too. Vectors of children may
-  // hold up to twice the nodes they use, hence the factor 2.
-  const std::uint64_t node_limit = opts.max_bytes / (2 * sizeof(text_node));
-  const auto max_nodes = static_cast<std::size_t>(std::min<std::uint64_t>(node_limit, SIZE_MAX));
-  return fmt == format::json ? parse_json(bytes, depth_limit, max_nodes) : parse_xml(bytes, depth_limit, max_nodes);
+  memory_budget own_budget(opts.memory_limit(bytes.size()));
+  if (budget == nullptr) budget = &own_budget;
+  return fmt == format::json ? parse_json(bytes, depth_limit, budget) : parse_xml(bytes, depth_limit, budget);
 }
 
 /// Verifies a text document's checksum (when asked) before parsing it, then parses it and reads
 /// its header into `info`.
-inline text_node read_text_document(std::string_view bytes, format fmt, const options& opts, file_info& info) {
+inline text_node read_text_document(std::string_view bytes, format fmt, const options& opts, file_info& info,
+                                    memory_budget* budget = nullptr) {
   const std::string checksum = opts.verify_checksum ? verify_text_checksum(bytes) : std::string();
   // Without a checksum nothing was verified: the document is still parsed, under the limits, so
   // that something that is not a picklejar document at all is reported as such (errc::format).
-  text_node document = parse_text_document(bytes, fmt, opts);
+  text_node document = parse_text_document(bytes, fmt, opts, budget);
   read_text_header(document, info);
   if (opts.verify_checksum && checksum.empty()) {
     throw error(errc::integrity, "the document carries no checksum (options.verify_checksum = false "
@@ -296,15 +301,18 @@ void read_document(std::string_view bytes, const options& opts, T& object, objec
                                  " (options.max_bytes)");
   }
   const std::string expected = root_type_name<T>();
+  // Everything this load allocates because of what the bytes say is charged here first.
+  memory_budget budget(opts.memory_limit(bytes.size()));
   if (looks_binary(bytes)) {
     // The whole file is verified before the archive reads a byte of it: no user code (hooks,
     // load_minimal, comparators, hash functions, constructors) ever sees unverified data.
     const binary_container container =
         read_binary_container(bytes, opts.verify_checksum ? checksum_check::now : checksum_check::skip);
-    field_path path(short_type_name(expected), opts.max_depth);
+    field_path path(short_type_name(expected), opts.max_depth, &budget);
     binary_input_archive archive(container.payload.data(), container.payload.size(),
                                  container.little_endian, path);
     archive.graph().configure(&opts.externals, opts.max_depth);
+    archive.graph().refuse_cycles(opts.refuse_ownership_cycles);
     archive.graph().set_versions(container.info.type_versions);
     try {
       check_root_type(container.info.type_name, expected);
@@ -325,11 +333,12 @@ void read_document(std::string_view bytes, const options& opts, T& object, objec
   }
   const format fmt = detect_text_format(bytes);
   file_info info;
-  const text_node document = read_text_document(bytes, fmt, opts, info);
+  const text_node document = read_text_document(bytes, fmt, opts, info, &budget);
   check_root_type(info.type_name, expected);
-  field_path path(short_type_name(expected), opts.max_depth);
+  field_path path(short_type_name(expected), opts.max_depth, &budget);
   text_input_archive archive(document, fmt == format::xml, path);
   archive.graph().configure(&opts.externals, opts.max_depth);
+  archive.graph().refuse_cycles(opts.refuse_ownership_cycles);
   archive.graph().set_versions(info.type_versions);
   for (const auto& part : document.children) {
     if (part.name == "objects") archive.set_objects(&part);

@@ -12,13 +12,17 @@
 #include <deque>
 #include <forward_list>
 #include <list>
+#include <map>
+#include <set>
 #include <string>
 #include <type_traits>
+#include <unordered_map>
 #include <unordered_set>
 #include <valarray>
 #include <vector>
 
 #include "picklejar/detail/checksum.hpp"
+#include "picklejar/detail/collection_loaders.hpp"
 #include "picklejar/detail/container.hpp"
 #include "picklejar/detail/field_path.hpp"
 #include "picklejar/detail/object_graph.hpp"
@@ -97,6 +101,7 @@ class binary_input_archive
   static constexpr std::size_t family = 0;  ///< index into registered_type::read
   graph_reader& graph() noexcept { return graph_; }
   field_path& path() noexcept { return path_; }
+  memory_budget& budget() noexcept { return path_.budget(); }
   std::size_t remaining() const noexcept { return size_ - position_; }
 
   /// Fails unless `bytes` more bytes are there: called before allocating for a length read from data.
@@ -243,39 +248,36 @@ void epilogue(binary_input_archive& archive, const T&) {
   archive.path().leave();
 }
 
+// Saving counts the same levels as loading (options.max_depth).
 template <class T, std::enable_if_t<std::is_class_v<T> && !is_cereal_wrapper<T>::value, int> = 0>
 void prologue(binary_output_archive& archive, const T&) {
+  archive.graph().enter_level();
   class_begins<T>(archive);
 }
 
 template <class T, std::enable_if_t<std::is_class_v<T> && !is_cereal_wrapper<T>::value, int> = 0>
 void epilogue(binary_output_archive& archive, const T&) {
   class_ends<T>(archive);
+  archive.graph().leave_level();
 }
 
-// A count is checked only against the bytes left, and an element may take far more memory than
-// file bytes (a struct with a large unsaved array, an empty optional). So a vector of class
-// elements grows as elements actually arrive, instead of being resized to the claimed count:
-// what it allocates is bounded by what the file holds, not by what it claims.
+// Containers: a count is checked against the bytes left, but an element may take far more memory
+// than file bytes (a struct with a large unsaved array, an empty optional), so every container is
+// charged to the load's memory budget at its elements' sizeof before it grows (see
+// collection_loaders.hpp), instead of cereal's resizing to the claimed count.
 template <class T, class Allocator, std::enable_if_t<!std::is_arithmetic_v<T>, int> = 0>
 void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, std::vector<T, Allocator>& vector) {
-  cereal::size_type count = 0;
-  archive(cereal::make_size_tag(count));
-  vector.clear();
-  for (cereal::size_type i = 0; i < count; ++i) {
-    vector.emplace_back();
-    archive(vector.back());
-  }
+  load_sequence(archive, vector);
 }
 
-// Numbers take several bytes each, and a count is only checked against the bytes
-// left: a block is checked at its size in bytes before the container is sized for it, so that a
-// count of "one per byte left" cannot make it allocate 4 or 8 times the file.
+// Numbers are read as one block: checked at its size in bytes, and charged, before the vector is
+// sized for it.
 template <class T, class Allocator, std::enable_if_t<std::is_arithmetic_v<T> && !std::is_same_v<T, bool>, int> = 0>
 void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, std::vector<T, Allocator>& vector) {
   cereal::size_type count = 0;
   archive(cereal::make_size_tag(count));
   archive.require(static_cast<std::uint64_t>(count) * sizeof(T), "array");  // count <= bytes left: no overflow
+  charge_memory(archive, count, sizeof(T));
   vector.resize(static_cast<std::size_t>(count));
   archive(cereal::binary_data(vector.data(), static_cast<std::size_t>(count) * sizeof(T)));
 }
@@ -285,66 +287,77 @@ void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, std::valarray<T>& 
   cereal::size_type count = 0;
   archive(cereal::make_size_tag(count));
   archive.require(static_cast<std::uint64_t>(count) * sizeof(T), "array");
+  charge_memory(archive, count, sizeof(T));
   values.resize(static_cast<std::size_t>(count));
   if (count != 0) archive(cereal::binary_data(&values[0], static_cast<std::size_t>(count) * sizeof(T)));
 }
 
-// Like vectors of class elements, the other sequences grow as elements arrive (cereal's loaders
-// resize them to the claimed count first), and unordered sets are not reserved for the claim.
-template <class Sequence>
-void load_growing_at_back(binary_input_archive& archive, Sequence& sequence) {
+template <class CharT, class Traits, class Allocator, std::enable_if_t<std::is_arithmetic_v<CharT>, int> = 0>
+void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, std::basic_string<CharT, Traits, Allocator>& text) {
   cereal::size_type count = 0;
   archive(cereal::make_size_tag(count));
-  sequence.clear();
-  for (cereal::size_type i = 0; i < count; ++i) {
-    sequence.emplace_back();
-    archive(sequence.back());
-  }
+  archive.require(static_cast<std::uint64_t>(count) * sizeof(CharT), "string");
+  charge_memory(archive, count, sizeof(CharT));
+  text.resize(static_cast<std::size_t>(count));
+  archive(cereal::binary_data(text.data(), static_cast<std::size_t>(count) * sizeof(CharT)));
 }
 
 template <class T, class Allocator>
 void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, std::deque<T, Allocator>& deque) {
-  load_growing_at_back(archive, deque);
+  load_sequence(archive, deque);
 }
 
 template <class T, class Allocator>
 void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, std::list<T, Allocator>& list) {
-  load_growing_at_back(archive, list);
+  load_sequence(archive, list);
 }
 
 template <class T, class Allocator>
 void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, std::forward_list<T, Allocator>& list) {
-  cereal::size_type count = 0;
-  archive(cereal::make_size_tag(count));
-  list.clear();
-  auto last = list.before_begin();
-  for (cereal::size_type i = 0; i < count; ++i) {
-    last = list.emplace_after(last);
-    archive(*last);
-  }
+  load_forward_list(archive, list);
 }
 
-template <class Set>
-void load_unordered_set(binary_input_archive& archive, Set& set) {
-  cereal::size_type count = 0;
-  archive(cereal::make_size_tag(count));
-  set.clear();
-  for (cereal::size_type i = 0; i < count; ++i) {
-    typename Set::key_type key;
-    archive(key);
-    set.emplace(std::move(key));
-  }
+template <class Key, class Compare, class Allocator>
+void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, std::set<Key, Compare, Allocator>& set) {
+  load_set(archive, set);
+}
+
+template <class Key, class Compare, class Allocator>
+void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, std::multiset<Key, Compare, Allocator>& set) {
+  load_set(archive, set);
 }
 
 template <class Key, class Hash, class Equal, class Allocator>
 void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, std::unordered_set<Key, Hash, Equal, Allocator>& set) {
-  load_unordered_set(archive, set);
+  load_set(archive, set);
 }
 
 template <class Key, class Hash, class Equal, class Allocator>
 void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive,
                                std::unordered_multiset<Key, Hash, Equal, Allocator>& set) {
-  load_unordered_set(archive, set);
+  load_set(archive, set);
+}
+
+template <class Key, class Value, class Compare, class Allocator>
+void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, std::map<Key, Value, Compare, Allocator>& map) {
+  load_map(archive, map);
+}
+
+template <class Key, class Value, class Compare, class Allocator>
+void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, std::multimap<Key, Value, Compare, Allocator>& map) {
+  load_map(archive, map);
+}
+
+template <class Key, class Value, class Hash, class Equal, class Allocator>
+void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive,
+                               std::unordered_map<Key, Value, Hash, Equal, Allocator>& map) {
+  load_map(archive, map);
+}
+
+template <class Key, class Value, class Hash, class Equal, class Allocator>
+void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive,
+                               std::unordered_multimap<Key, Value, Hash, Equal, Allocator>& map) {
+  load_map(archive, map);
 }
 
 /// Checks that `bytes` can still be read before a loader allocates for them (no-op elsewhere).

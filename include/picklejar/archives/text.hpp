@@ -10,15 +10,23 @@
 #include <cstdint>
 #include <cstring>
 #include <deque>
+#include <forward_list>
 #include <limits>
+#include <list>
 #include <locale>
+#include <map>
+#include <set>
 #include <sstream>
 #include <string_view>
 #include <string>
 #include <system_error>
 #include <type_traits>
+#include <unordered_map>
+#include <unordered_set>
+#include <valarray>
 #include <vector>
 
+#include "picklejar/detail/collection_loaders.hpp"
 #include "picklejar/detail/field_path.hpp"
 #include "picklejar/detail/object_graph.hpp"
 #include "picklejar/detail/text_scanning.hpp"
@@ -286,6 +294,7 @@ class text_input_archive : public cereal::InputArchive<text_input_archive>,
   static constexpr std::size_t family = 1;  ///< index into registered_type::read
   graph_reader& graph() noexcept { return graph_; }
   field_path& path() noexcept { return path_; }
+  memory_budget& budget() noexcept { return path_.budget(); }
   void name_next(const char* name) noexcept {
     next_name_ = name;
     path_.name_next(name);
@@ -360,6 +369,7 @@ class text_input_archive : public cereal::InputArchive<text_input_archive>,
     bool readable = leaf.kind == node_kind::string || (lenient_ && leaf.kind != node_kind::object &&
                                                         leaf.kind != node_kind::array);
     if (!readable) fail_kind("a string", leaf);
+    charge_memory(*this, leaf.text.size(), 1);
     value = leaf.text;
   }
 
@@ -482,8 +492,10 @@ struct is_text_leaf_wrapper<std::nullptr_t> : std::true_type {};
 template <class T>
 constexpr bool text_node_type_v = !is_text_leaf_wrapper<T>::value && opens_node_v<T>;
 
+// Saving counts the same levels as loading (options.max_depth).
 template <class T, std::enable_if_t<text_node_type_v<T>, int> = 0>
 void prologue(text_output_archive& archive, const T&) {
+  archive.graph().enter_level();
   archive.start_node();
   class_begins<T>(archive);
 }
@@ -491,6 +503,7 @@ template <class T, std::enable_if_t<text_node_type_v<T>, int> = 0>
 void epilogue(text_output_archive& archive, const T&) {
   class_ends<T>(archive);
   archive.finish_node();
+  archive.graph().leave_level();
 }
 template <class T, std::enable_if_t<text_node_type_v<T>, int> = 0>
 void prologue(text_input_archive& archive, const T&) {
@@ -506,6 +519,66 @@ void epilogue(text_input_archive& archive, const T&) {
 template <class T>
 void prologue(text_output_archive& archive, const cereal::SizeTag<T>&) {
   archive.make_array();
+}
+
+// Containers: the parsed items are already in memory (and charged), but each element may take
+// far more than its node (an empty std::optional of a big array): charged at its sizeof before
+// the container grows (collection_loaders.hpp), instead of cereal's resizing to the item count.
+template <class T, class Allocator, std::enable_if_t<!std::is_same_v<T, bool>, int> = 0>
+void CEREAL_LOAD_FUNCTION_NAME(text_input_archive& archive, std::vector<T, Allocator>& vector) {
+  load_sequence(archive, vector);
+}
+template <class T, class Allocator>
+void CEREAL_LOAD_FUNCTION_NAME(text_input_archive& archive, std::deque<T, Allocator>& deque) {
+  load_sequence(archive, deque);
+}
+template <class T, class Allocator>
+void CEREAL_LOAD_FUNCTION_NAME(text_input_archive& archive, std::list<T, Allocator>& list) {
+  load_sequence(archive, list);
+}
+template <class T, class Allocator>
+void CEREAL_LOAD_FUNCTION_NAME(text_input_archive& archive, std::forward_list<T, Allocator>& list) {
+  load_forward_list(archive, list);
+}
+template <class T>
+void CEREAL_LOAD_FUNCTION_NAME(text_input_archive& archive, std::valarray<T>& values) {
+  const std::size_t count = read_count_that_fits(archive, sizeof(T));
+  charge_memory(archive, count, sizeof(T));  // the items are all there: the tree holds them
+  values.resize(count);
+  for (std::size_t i = 0; i < count; ++i) archive(values[i]);
+}
+template <class Key, class Compare, class Allocator>
+void CEREAL_LOAD_FUNCTION_NAME(text_input_archive& archive, std::set<Key, Compare, Allocator>& set) {
+  load_set(archive, set);
+}
+template <class Key, class Compare, class Allocator>
+void CEREAL_LOAD_FUNCTION_NAME(text_input_archive& archive, std::multiset<Key, Compare, Allocator>& set) {
+  load_set(archive, set);
+}
+template <class Key, class Hash, class Equal, class Allocator>
+void CEREAL_LOAD_FUNCTION_NAME(text_input_archive& archive, std::unordered_set<Key, Hash, Equal, Allocator>& set) {
+  load_set(archive, set);
+}
+template <class Key, class Hash, class Equal, class Allocator>
+void CEREAL_LOAD_FUNCTION_NAME(text_input_archive& archive, std::unordered_multiset<Key, Hash, Equal, Allocator>& set) {
+  load_set(archive, set);
+}
+template <class Key, class Value, class Compare, class Allocator>
+void CEREAL_LOAD_FUNCTION_NAME(text_input_archive& archive, std::map<Key, Value, Compare, Allocator>& map) {
+  load_map(archive, map);
+}
+template <class Key, class Value, class Compare, class Allocator>
+void CEREAL_LOAD_FUNCTION_NAME(text_input_archive& archive, std::multimap<Key, Value, Compare, Allocator>& map) {
+  load_map(archive, map);
+}
+template <class Key, class Value, class Hash, class Equal, class Allocator>
+void CEREAL_LOAD_FUNCTION_NAME(text_input_archive& archive, std::unordered_map<Key, Value, Hash, Equal, Allocator>& map) {
+  load_map(archive, map);
+}
+template <class Key, class Value, class Hash, class Equal, class Allocator>
+void CEREAL_LOAD_FUNCTION_NAME(text_input_archive& archive,
+                               std::unordered_multimap<Key, Value, Hash, Equal, Allocator>& map) {
+  load_map(archive, map);
 }
 
 }  // namespace picklejar::detail

@@ -6,16 +6,21 @@
 #include <string>
 #include <vector>
 
+#include "picklejar/detail/memory_budget.hpp"
 #include "picklejar/error.hpp"
 
 namespace picklejar::detail {
 
 class field_path {
  public:
-  field_path(std::string root_name, std::size_t max_depth)
-      : root_name_(std::move(root_name)), max_depth_(max_depth) {
-    frames_.push_back(frame{nullptr, 0, 0});
+  /// `budget` (the load's, if any) is charged for the bookkeeping of objects behind pointers.
+  field_path(std::string root_name, std::size_t max_depth, memory_budget* budget = nullptr)
+      : root_name_(std::move(root_name)), max_depth_(max_depth), budget_(budget) {
+    frames_.push_back(frame{nullptr, 0, 0, no_saved});
   }
+
+  /// The load's memory budget (an unlimited one when none was given).
+  memory_budget& budget() noexcept { return budget_ != nullptr ? *budget_ : unlimited_; }
 
   /// The next value read is the member called `name` (from a name-value pair).
   void name_next(const char* name) noexcept {
@@ -37,7 +42,7 @@ class field_path {
   void enter() {
     frame& parent = frames_.back();
     std::size_t index = parent.next_child++;
-    frames_.push_back(frame{pending_name_, has_pending_index_ ? pending_index_ : index, 0});
+    frames_.push_back(frame{pending_name_, has_pending_index_ ? pending_index_ : index, 0, no_saved});
     clear_pending();
     if (frames_.size() > max_depth_ + 1) {
       fail(errc::limit, "nesting deeper than the limit of " + std::to_string(max_depth_) +
@@ -54,8 +59,23 @@ class field_path {
   // path inside it still reads "Model.layers_[2].weights".
 
   /// Remembers the current position as where the object with the next index is pointed at.
+  /// The frames are saved once each, as a tree (each saved frame links to the one around it), not
+  /// copied per object: 200,000 pointers 240 levels deep save 200,000 frames, not 48 million.
   void note_object() {
-    locations_.push_back(location{current_object_, std::vector<frame>(frames_.begin() + static_cast<std::ptrdiff_t>(base_depth_ + 1), frames_.end())});
+    // Save the frames not saved yet, from the innermost out to the first one that is.
+    std::size_t first_unsaved = frames_.size();
+    while (first_unsaved > 0 && frames_[first_unsaved - 1].saved == no_saved) --first_unsaved;
+    charge(frames_.size() - first_unsaved, sizeof(saved_frame));
+    charge(1, sizeof(location));
+    for (std::size_t i = first_unsaved; i < frames_.size(); ++i) {
+      const std::size_t outer = i == 0 ? no_saved : frames_[i - 1].saved;
+      frames_[i].saved = saved_frames_.size();
+      saved_frames_.push_back(saved_frame{frames_[i].name, frames_[i].index, outer});
+    }
+    // The path inside the object being read: its frames after base_depth_ (see str()).
+    const bool inside = frames_.size() > base_depth_ + 1;
+    locations_.push_back(location{current_object_, inside ? frames_.back().saved : no_saved,
+                                  inside ? frames_[base_depth_].saved : no_saved});
   }
   struct object_context {
     std::size_t object;
@@ -86,17 +106,30 @@ class field_path {
   }
 
  private:
+  static constexpr std::size_t no_object = static_cast<std::size_t>(-1);
+  static constexpr std::size_t no_saved = static_cast<std::size_t>(-1);
+
   struct frame {
     const char* name;
     std::size_t index;
     std::size_t next_child;
+    std::size_t saved;  // its copy in saved_frames_, or no_saved
+  };
+  struct saved_frame {
+    const char* name;
+    std::size_t index;
+    std::size_t outer;  // the saved frame around it, or no_saved
   };
 
   struct location {
     std::size_t parent;  // the object being read when this one was first pointed at
-    std::vector<frame> frames;
+    std::size_t innermost;  // saved frame where it was pointed at (no_saved: the object itself)
+    std::size_t stop;       // saved frame of that object itself, where the path inside it starts
   };
-  static constexpr std::size_t no_object = static_cast<std::size_t>(-1);
+
+  void charge(std::size_t count, std::size_t each) {
+    if (budget_ != nullptr && !budget_->try_charge(count, each)) fail(errc::limit, budget_->refusal(count, each));
+  }
 
   // The path to an object: its pointing object's path, then where in it. Long chains (a linked
   // list) keep their last hops only.
@@ -108,8 +141,13 @@ class field_path {
     const bool cut = chain.size() > shown_hops;
     if (cut) chain.pop_back();
     std::string text = cut ? "..." : root_name_;
+    std::vector<const saved_frame*> inner;
     for (auto hop = chain.rbegin(); hop != chain.rend(); ++hop) {
-      for (const frame& f : locations_[*hop].frames) append(text, f.name, f.index);
+      inner.clear();
+      const location& where = locations_[*hop];
+      for (std::size_t at = where.innermost; at != no_saved && at != where.stop; at = saved_frames_[at].outer)
+        inner.push_back(&saved_frames_[at]);
+      for (auto f = inner.rbegin(); f != inner.rend(); ++f) append(text, (*f)->name, (*f)->index);
     }
     return text;
   }
@@ -126,6 +164,9 @@ class field_path {
   std::string root_name_;
   std::size_t max_depth_;
   std::vector<frame> frames_;
+  memory_budget* budget_;
+  memory_budget unlimited_;
+  std::vector<saved_frame> saved_frames_;
   std::vector<location> locations_;
   std::size_t current_object_ = no_object;
   std::size_t base_depth_ = 1;  // frames up to here belong to outer objects; the next is this one's

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "picklejar/detail/text_scanning.hpp"
+#include "picklejar/detail/memory_budget.hpp"
 #include "picklejar/detail/text_tree.hpp"
 #include "picklejar/error.hpp"
 
@@ -143,8 +144,9 @@ inline void write_json(const text_node& root, std::string& out) {
 /// The strict parser behind parse_json. Every read checks the bounds; errors carry line and column.
 class json_parser {
  public:
-  json_parser(std::string_view text, std::size_t max_depth, std::size_t max_nodes)
-      : text_(text), max_depth_(max_depth), max_nodes_(max_nodes) {}
+  /// `budget` (the load's, if any) is charged for every node of the tree before it is built.
+  json_parser(std::string_view text, std::size_t max_depth, memory_budget* budget)
+      : text_(text), max_depth_(max_depth), budget_(budget) {}
 
   text_node parse() {
     std::vector<text_node> open;  // containers still being filled, innermost last
@@ -152,10 +154,6 @@ class json_parser {
     for (;;) {
       // Expecting a value.
       skip_whitespace();
-      if (++nodes_ > max_nodes_) {
-        throw error(errc::limit, "the document has more than " + std::to_string(max_nodes_) +
-                                     " values, more than options.max_bytes allows in memory");
-      }
       text_node value;
       value.name = std::move(pending_name);
       pending_name.clear();
@@ -186,7 +184,7 @@ class json_parser {
           return value;
         }
         text_node& container = open.back();
-        container.children.push_back(std::move(value));
+        add_child(container, std::move(value));
         skip_whitespace();
         if (peek() == ',') {
           ++pos_;
@@ -363,19 +361,30 @@ class json_parser {
     return code;
   }
 
+  // Appends a finished node to its parent, charging what the tree grows by first: the parent's
+  // vector when it reallocates (its whole new buffer, since the old one lives until the nodes
+  // have moved; a node is several times the bytes that spell it), and the node's strings.
+  void add_child(text_node& parent, text_node&& child) {
+    if (budget_ != nullptr) {
+      budget_->charge(child.text.size() + child.name.size());
+      if (parent.children.size() == parent.children.capacity())
+        budget_->charge(parent.children.empty() ? 1 : 2 * parent.children.size(), sizeof(text_node));
+    }
+    parent.children.push_back(std::move(child));
+  }
+
   std::string_view text_;
   std::size_t max_depth_;
-  std::size_t max_nodes_;
-  std::size_t nodes_ = 0;
+  memory_budget* budget_;
   std::size_t pos_ = 0;
 };
 
-/// Parses one JSON document. Containers nested deeper than `max_depth`, or more than
-/// `max_nodes` values, throw errc::limit (so max_depth == 0 allows only a scalar root); any
+/// Parses one JSON document. Containers nested deeper than `max_depth`, or a tree larger than
+/// `budget` allows, throw errc::limit (so max_depth == 0 allows only a scalar root); any
 /// syntax error throws errc::format with the line and column. Bytes >= 0x80 inside strings are
 /// kept as they are.
-inline text_node parse_json(std::string_view text, std::size_t max_depth, std::size_t max_nodes = SIZE_MAX) {
-  return json_parser(text, max_depth, max_nodes).parse();
+inline text_node parse_json(std::string_view text, std::size_t max_depth, memory_budget* budget = nullptr) {
+  return json_parser(text, max_depth, budget).parse();
 }
 
 }  // namespace picklejar::detail

@@ -51,6 +51,17 @@ class graph_base {
   }
   const externals* external_objects() const noexcept { return externals_; }
 
+  /// Saving: one more level of nesting (a class-type value inside another), counted exactly as
+  /// a load counts it (field_path::enter), so that whatever saves under options::max_depth loads
+  /// under it, and a by-value recursion 100,000 deep is refused instead of overflowing the stack.
+  void enter_level() {
+    if (++levels_ > max_depth_) {
+      throw error(errc::limit, "nesting deeper than the limit of " + std::to_string(max_depth_) +
+                                   " levels (options.max_depth)");
+    }
+  }
+  void leave_level() noexcept { --levels_; }
+
   void defer(Item pending) { items_.push_back({std::move(pending), false}); }
   /// The position the next deferred item will have.
   std::size_t mark() const noexcept { return items_.size(); }
@@ -93,6 +104,7 @@ class graph_base {
   std::size_t max_depth_ = 512;
   std::size_t depth_ = 0;
   std::size_t foreign_depth_ = 0;
+  std::size_t levels_ = 0;
 };
 
 /// What a pointer writes: a reference, and for a new object what it is.
@@ -280,6 +292,69 @@ class graph_reader : public graph_base<pending_read> {
   /// How many deferred objects have been read (their position in a text document's list).
   std::size_t& items_read() noexcept { return items_read_; }
 
+  // ---- ownership cycles (options::refuse_ownership_cycles) ----
+  //
+  // Each object owns what its shared_ptr and unique_ptr members point at (weak_ptrs own nothing).
+  // A pointer to a new object adds an edge from the object being read (its "owner", 0 for the
+  // root) to it; a pointer back to an earlier object closes a cycle exactly when that object
+  // already reaches the owner. That is checked before the pointer is set, so a refused file
+  // leaves no cycle behind (nothing leaks). The searches are bounded in total: a graph that
+  // would take more than 256 steps per object and edge (and 4 million) to check is refused too
+  // (errc::limit), so a crafted graph cannot make the check quadratic.
+
+  void refuse_cycles(bool refuse) { refuse_cycles_ = refuse; }
+  bool refuses_cycles() const noexcept { return refuse_cycles_; }
+  /// The object whose members are being read (0: the root); returns the previous one.
+  std::uint32_t set_owner(std::uint32_t id) noexcept {
+    if (id != owner_) ++stamp_;  // what the searches learnt holds for one owner only
+    return std::exchange(owner_, id);
+  }
+  std::uint32_t owner() const noexcept { return owner_; }
+  /// Records that the current owner owns object `id`; false when that closes an ownership cycle.
+  /// `charge` is called with a byte count before anything is allocated.
+  template <class Charge>
+  bool add_ownership(std::uint32_t id, bool is_new, Charge&& charge) {
+    if (!refuse_cycles_) return true;
+    if (owned_.size() <= id) {
+      const std::size_t size = std::max<std::size_t>(id + 1, 2 * owned_.size());
+      charge((size - owned_.size()) * (sizeof(std::vector<std::uint32_t>) + sizeof(std::size_t)));
+      owned_.resize(size);
+      visited_.resize(size, 0);
+    }
+    if (!is_new && reaches(id, owner_)) return false;
+    charge(2 * sizeof(std::uint32_t));
+    owned_[owner_].push_back(id);
+    ++edges_;
+    return true;
+  }
+
+  /// Whether `to` (the owner) is reachable from `from` through ownership (an iterative search).
+  /// While one owner's members are read, the only edges added leave the owner, so an object
+  /// that could not reach it still cannot: the objects a search visited are skipped by the next
+  /// searches for the same owner (marked with the owner's stamp).
+  bool reaches(std::uint32_t from, std::uint32_t to) {
+    if (from == to) return true;
+    if (visited_[from] == stamp_) return false;
+    stack_.clear();
+    stack_.push_back(from);
+    visited_[from] = stamp_;
+    while (!stack_.empty()) {
+      const std::uint32_t at = stack_.back();
+      stack_.pop_back();
+      for (std::uint32_t next : owned_[at]) {
+        if (++search_steps_ > 256 * (edges_ + owned_.size()) + (std::size_t{1} << 22)) {
+          throw error(errc::limit, "the file's objects share each other in a graph too tangled to check "
+                                   "for ownership cycles within the limits of options::untrusted()");
+        }
+        if (next == to) return true;
+        if (visited_[next] == stamp_) continue;
+        visited_[next] = stamp_;
+        stack_.push_back(next);
+      }
+    }
+    return false;
+  }
+
   /// Hands over the table's references to the objects created so far, in id order (see
   /// objects_kept_alive in save_load.hpp).
   void hand_over_owners(std::vector<std::shared_ptr<void>>& out) {
@@ -296,6 +371,14 @@ class graph_reader : public graph_base<pending_read> {
   std::unordered_map<const std::string*, std::uint32_t> version_cache_;
   std::map<std::pair<std::type_index, std::type_index>, std::pair<bool, std::vector<upcast_function>>> upcasts_;
   std::size_t items_read_ = 0;
+  bool refuse_cycles_ = false;
+  std::uint32_t owner_ = 0;
+  std::vector<std::vector<std::uint32_t>> owned_;  ///< per object id (0: the root), what it owns
+  std::vector<std::size_t> visited_;               ///< search stamps, per object id
+  std::vector<std::uint32_t> stack_;
+  std::size_t stamp_ = 1;
+  std::size_t edges_ = 0;
+  std::size_t search_steps_ = 0;
 };
 
 }  // namespace picklejar::detail

@@ -207,7 +207,9 @@ inline void write_item(text_output_archive& archive, const graph_writer::item& p
 inline void read_item(binary_input_archive& archive, const graph_reader::item& pending) {
   field_path& path = archive.path();
   auto outer = path.enter_object(pending.id - 1);
+  const std::uint32_t outer_owner = archive.graph().set_owner(pending.id);
   pending.read(&archive, pending.object);
+  archive.graph().set_owner(outer_owner);
   path.leave_object(outer);
 }
 
@@ -224,7 +226,9 @@ inline void read_item(text_input_archive& archive, const graph_reader::item& pen
   auto outer = path.enter_object(pending.id - 1);
   archive.name_next("value");
   path.clear_pending();
+  const std::uint32_t outer_owner = archive.graph().set_owner(pending.id);
   pending.read(&archive, pending.object);
+  archive.graph().set_owner(outer_owner);
   path.leave_object(outer);
   archive.close_object();
 }
@@ -436,12 +440,46 @@ template <class U>
                               ", which loading cannot create itself");
 }
 
+/// Charges a new object behind a pointer to the load's memory budget: the object (a registered
+/// subtype at its base's size), a shared_ptr's control block, and the object table's entries.
+template <class Archive, class U>
+void charge_new_object(Archive& archive) {
+  constexpr std::size_t bookkeeping = sizeof(graph_reader::object) + sizeof(graph_reader::item) + 4 * sizeof(void*);
+  charge_memory(archive, 1, sizeof(U) + bookkeeping);
+}
+
+/// Records that the object being read owns object `id` (options::refuse_ownership_cycles);
+/// errc::format before a pointer that would close an ownership cycle is set.
+template <class Archive>
+void note_ownership(Archive& archive, std::uint32_t id, bool is_new) {
+  graph_reader& graph = archive.graph();
+  if (!graph.refuses_cycles()) return;
+  const bool acyclic = graph.add_ownership(id, is_new, [&archive](std::size_t bytes) { charge_memory(archive, bytes, 1); });
+  if (!acyclic) {
+    const std::string target = graph.owner() == id ? "the object being read itself"
+                                                   : "object #" + std::to_string(id) + ", which owns the object being read";
+    archive.path().fail(errc::format, "a std::shared_ptr here points back at " + target +
+                                          ": an ownership cycle, which would never be freed "
+                                          "(options.refuse_ownership_cycles; a std::weak_ptr may close a cycle)");
+  }
+}
+
+/// Reads the state of an object built in place by from_state(), as the owner of what it points at.
+template <class Archive, class Holder>
+void read_in_place(Archive& archive, std::uint32_t id, Holder& holder) {
+  const std::uint32_t outer_owner = archive.graph().set_owner(id);
+  archive(holder);
+  archive.graph().set_owner(outer_owner);
+}
+
 /// A new object for a shared_ptr<U>: created now, its contents read later.
 template <class Archive, class U>
-std::shared_ptr<U> create_shared(Archive& archive, const pointer_site& site) {
+std::shared_ptr<U> create_shared(Archive& archive, const pointer_site& site, bool owning) {
   graph_reader& graph = archive.graph();
   field_path& path = archive.path();
   path.note_object();
+  charge_new_object<Archive, U>(archive);
+  if (owning) note_ownership(archive, site.id, true);
   if (!site.name.empty()) {
     if constexpr (std::is_polymorphic_v<U>) {
       const registered_type& entry = registered_for<U>(path, site.name);
@@ -460,7 +498,7 @@ std::shared_ptr<U> create_shared(Archive& archive, const pointer_site& site) {
     const std::uint32_t id = graph.add({nullptr, nullptr, std::type_index(typeid(U)), false, false});
     state_holder<U> holder;
     if constexpr (std::is_same_v<Archive, text_input_archive>) archive.name_next("value");
-    archive(holder);
+    read_in_place(archive, id, holder);
     std::shared_ptr<U> object(new U(call_from_state<U>(std::move(holder.state))));
     graph.at(id).owner = object;
     graph.at(id).complete = const_cast<void*>(complete_object<U>(object.get()));
@@ -489,8 +527,9 @@ std::shared_ptr<U> resolve_external(graph_reader& graph, field_path& path, const
                                                          external->dynamic_address));
 }
 
+/// `owning`: false for a std::weak_ptr, which owns nothing (options::refuse_ownership_cycles).
 template <class Archive, class U>
-void load_shared_pointer(Archive& archive, std::shared_ptr<U>& pointer) {
+void load_shared_pointer(Archive& archive, std::shared_ptr<U>& pointer, bool owning = true) {
   graph_reader& graph = archive.graph();
   field_path& path = archive.path();
   const pointer_site site = read_site(archive, std::is_polymorphic_v<U>);
@@ -508,12 +547,14 @@ void load_shared_pointer(Archive& archive, std::shared_ptr<U>& pointer) {
                               "from_state() could build it; a cycle must pass through a type with a "
                               "default constructor");
     }
-    pointer = std::shared_ptr<U>(target.owner, object_as<U>(graph, path, site.id, target.type, target.complete));
+    U* object = object_as<U>(graph, path, site.id, target.type, target.complete);
+    if (owning && target.owner) note_ownership(archive, site.id, false);
+    pointer = std::shared_ptr<U>(target.owner, object);
   } else if (site.external) {
     path.note_object();
     pointer = resolve_external<U>(graph, path, site);
   } else {
-    pointer = create_shared<Archive, U>(archive, site);
+    pointer = create_shared<Archive, U>(archive, site, owning);
   }
 }
 
@@ -529,6 +570,8 @@ void load_unique_pointer(Archive& archive, std::unique_ptr<U>& pointer) {
                                 " (#" + std::to_string(site.id) + "); it must own a new one");
   }
   path.note_object();
+  charge_new_object<Archive, U>(archive);
+  note_ownership(archive, site.id, true);
   if (!site.name.empty()) {
     if constexpr (std::is_polymorphic_v<U>) {
       const registered_type& entry = registered_for<U>(path, site.name);
@@ -553,7 +596,7 @@ void load_unique_pointer(Archive& archive, std::unique_ptr<U>& pointer) {
     graph.add({nullptr, nullptr, std::type_index(typeid(U)), true, false});
     state_holder<U> holder;
     if constexpr (std::is_same_v<Archive, text_input_archive>) archive.name_next("value");
-    archive(holder);
+    read_in_place(archive, site.id, holder);
     pointer.reset(new U(call_from_state<U>(std::move(holder.state))));
     graph.at(site.id).complete = pointer.get();
     graph.at(site.id).ready = true;
@@ -593,7 +636,7 @@ void load_unique_pointer(Archive& archive, std::unique_ptr<U>& pointer) {
     using U = std::remove_cv_t<T>;                                                                   \
     if constexpr (pointee_is_usable<U>()) {                                    \
       std::shared_ptr<U> loaded; /* kept alive by the object table until the load ends */            \
-      load_shared_pointer<InputArchive, U>(archive, loaded);                                         \
+      load_shared_pointer<InputArchive, U>(archive, loaded, false);                                  \
       pointer = loaded;                                                                              \
     }                                                                                                \
   }                                                                                                  \

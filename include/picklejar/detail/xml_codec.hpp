@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "picklejar/detail/text_scanning.hpp"
+#include "picklejar/detail/memory_budget.hpp"
 #include "picklejar/detail/text_tree.hpp"
 #include "picklejar/error.hpp"
 
@@ -218,8 +219,9 @@ inline void write_xml(const text_node& root, std::string& out) {
 /// The strict parser behind parse_xml. Every read checks the bounds; errors carry line and column.
 class xml_parser {
  public:
-  xml_parser(std::string_view text, std::size_t max_depth, std::size_t max_nodes)
-      : text_(text), max_depth_(max_depth), max_nodes_(max_nodes) {}
+  /// `budget` (the load's, if any) is charged for every node of the tree before it is built.
+  xml_parser(std::string_view text, std::size_t max_depth, memory_budget* budget)
+      : text_(text), max_depth_(max_depth), budget_(budget) {}
 
   text_node parse() {
     reject_control_characters();
@@ -249,10 +251,6 @@ class xml_parser {
       if (open.size() >= max_depth_) {
         throw error(errc::limit, "XML nesting deeper than " + std::to_string(max_depth_));
       }
-      if (++nodes_ > max_nodes_) {
-        throw error(errc::limit, "the document has more than " + std::to_string(max_nodes_) +
-                                     " elements, more than options.max_bytes allows in memory");
-      }
       open.emplace_back();
       open.back().node.kind = node_kind::string;
       const bool self_closing = parse_start_tag(open.back().node.name, open.back().escaped);
@@ -263,7 +261,7 @@ class xml_parser {
         text_node done = std::move(open.back().node);
         open.pop_back();
         if (open.empty()) return done;
-        open.back().node.children.push_back(std::move(done));
+        add_child(open.back().node, std::move(done));
         at_child = read_content(open.back());
       }
     }
@@ -529,21 +527,32 @@ class xml_parser {
     fail_at_offset(text_, offset, "XML", what);
   }
 
+  // Appends a finished node to its parent, charging what the tree grows by first: the parent's
+  // vector when it reallocates (its whole new buffer, since the old one lives until the nodes
+  // have moved; a node is several times the bytes that spell it), and the node's strings.
+  void add_child(text_node& parent, text_node&& child) {
+    if (budget_ != nullptr) {
+      budget_->charge(child.text.size() + child.name.size());
+      if (parent.children.size() == parent.children.capacity())
+        budget_->charge(parent.children.empty() ? 1 : 2 * parent.children.size(), sizeof(text_node));
+    }
+    parent.children.push_back(std::move(child));
+  }
+
   std::string_view text_;
   std::size_t max_depth_;
   std::size_t pos_ = 0;
   std::size_t document_start_ = 0;  // after a byte order mark; only here may <?xml ...?> appear
-  std::size_t max_nodes_;
-  std::size_t nodes_ = 0;
+  memory_budget* budget_;
 };
 
 /// Parses one XML document into its root element (name = tag). An element with child elements
 /// becomes an object (whitespace between children dropped); any other element becomes a string
 /// holding its decoded text exactly. Elements nested deeper than `max_depth`, or more than
-/// `max_nodes` elements, throw errc::limit;
+/// a tree larger than `budget` allows, throw errc::limit;
 /// malformed input, DOCTYPE and unknown entities throw errc::format with the line and column.
-inline text_node parse_xml(std::string_view text, std::size_t max_depth, std::size_t max_nodes = SIZE_MAX) {
-  return xml_parser(text, max_depth, max_nodes).parse();
+inline text_node parse_xml(std::string_view text, std::size_t max_depth, memory_budget* budget = nullptr) {
+  return xml_parser(text, max_depth, budget).parse();
 }
 
 }  // namespace picklejar::detail

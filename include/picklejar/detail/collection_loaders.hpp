@@ -1,0 +1,168 @@
+// How picklejar's input archives load standard containers, replacing cereal's loaders (which
+// resize a container to the count the file claims before reading an element, and let a file of
+// colliding keys make an unordered container quadratic). One rule for every container: the count
+// is charged to the load's memory budget at the elements' sizeof (plus a node's links for
+// node-based containers) before anything is allocated, then the elements are read one by one.
+// binary.hpp and text.hpp route each container type here for their archive.
+#pragma once
+
+#include <cereal/cereal.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <iterator>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "picklejar/detail/memory_budget.hpp"
+
+namespace picklejar::detail {
+
+template <class Container, class = void>
+struct has_reserve : std::false_type {};
+template <class Container>
+struct has_reserve<Container, std::void_t<decltype(std::declval<Container&>().reserve(std::size_t{}))>>
+    : std::true_type {};
+
+/// Reads a count, and fails at once (errc::limit) when `count` elements of `each` bytes could not
+/// fit the load's memory budget: a claim of a million 32 KiB elements is refused before the first
+/// element is read. Nothing is charged yet: the elements are, as they arrive, so that memory
+/// follows what the file holds rather than what it claims.
+template <class Archive>
+std::size_t read_count_that_fits(Archive& archive, std::uint64_t each) {
+  cereal::size_type count = 0;
+  archive(cereal::make_size_tag(count));
+  if constexpr (has_memory_budget<Archive>::value) {
+    memory_budget probe = archive.budget();
+    if (!probe.try_charge(count, each)) archive.path().fail(errc::limit, probe.refusal(count, each));
+  }
+  return static_cast<std::size_t>(count);
+}
+
+/// vector, deque, list: grown element by element as they are read, each growth charged first (a
+/// vector's at the whole capacity it reserves, doubling up to the count, since the old buffer
+/// lives until the elements have moved), so a failure part way has allocated only for the
+/// elements read.
+template <class Archive, class Sequence>
+void load_sequence(Archive& archive, Sequence& sequence) {
+  using element = typename Sequence::value_type;
+  constexpr bool contiguous = has_reserve<Sequence>::value;
+  constexpr std::uint64_t each = sizeof(element) + (contiguous ? 0 : node_overhead_bytes);
+  const std::size_t count = read_count_that_fits(archive, each);
+  sequence.clear();
+  if constexpr (contiguous) sequence.shrink_to_fit();  // what it held before is not counted
+  for (std::size_t i = 0; i < count; ++i) {
+    if constexpr (contiguous) {
+      if (sequence.size() == sequence.capacity()) {
+        // The new buffer whole: the old one is still there while the elements move.
+        const std::size_t grown = std::min(count, std::max<std::size_t>(1, 2 * sequence.capacity()));
+        charge_memory(archive, grown, each);
+        sequence.reserve(grown);
+      }
+    } else {
+      charge_memory(archive, 1, each);
+    }
+    sequence.emplace_back();
+    archive(sequence.back());
+  }
+}
+
+template <class Archive, class List>
+void load_forward_list(Archive& archive, List& list) {
+  constexpr std::uint64_t each = sizeof(typename List::value_type) + node_overhead_bytes;
+  const std::size_t count = read_count_that_fits(archive, each);
+  list.clear();
+  auto last = list.before_begin();
+  for (std::size_t i = 0; i < count; ++i) {
+    charge_memory(archive, 1, each);
+    last = list.emplace_after(last);
+    archive(*last);
+  }
+}
+
+// ---- hash flooding ----
+//
+// std::hash of an integer is the integer itself, so a file of keys k * bucket_count puts every key
+// in one bucket, and each insertion walks all of them: 160,000 keys took minutes. The hash cannot
+// be seeded per load, so the loader watches what each insertion walked instead: more keys in
+// the inserted key's bucket than a good hash ever puts there (a few, for any size) is an attack
+// or a hash unfit for the data, and errc::limit. That bounds a load of N keys to O(N) work.
+
+inline constexpr std::size_t max_bucket_walk = 128;
+
+template <class Key>
+const Key& key_of(const Key& key) noexcept {
+  return key;
+}
+template <class Key, class Value>
+const Key& key_of(const std::pair<const Key, Value>& entry) noexcept {
+  return entry.first;
+}
+
+/// Fails if inserting the element at `inserted` had to walk more than max_bucket_walk others.
+template <class Archive, class Table, class Iterator>
+void check_bucket_walk(Archive& archive, const Table& table, Iterator inserted, bool unique_keys) {
+  const auto& key = key_of(*inserted);
+  const std::size_t bucket = table.bucket(key);
+  std::size_t walked = 0;
+  for (auto at = table.begin(bucket); at != table.end(bucket); ++at) {
+    // A multi-container keeps equal keys together, and an insertion stops at the first of them
+    // (the new element goes just before it, or first in the bucket when there is none); a unique
+    // one searches the whole bucket for the key.
+    if (&*at == &*inserted) continue;
+    if (!unique_keys && table.key_eq()(key_of(*at), key)) break;
+    if (++walked > max_bucket_walk) {
+      archive.path().fail(errc::limit, "more than " + std::to_string(max_bucket_walk) +
+                                           " keys of this unordered container fall in one hash bucket "
+                                           "(hash flooding: loading would take quadratic time)");
+    }
+  }
+}
+
+/// set, multiset, unordered_set, unordered_multiset.
+template <class Archive, class Set>
+void load_set(Archive& archive, Set& set) {
+  constexpr bool hashed = has_reserve<Set>::value;
+  constexpr std::uint64_t each = sizeof(typename Set::value_type) + node_overhead_bytes;
+  const std::size_t count = read_count_that_fits(archive, each);
+  set.clear();
+  auto hint = set.begin();
+  for (std::size_t i = 0; i < count; ++i) {
+    charge_memory(archive, 1, each);
+    typename Set::key_type key;
+    archive(key);
+    if constexpr (hashed) {
+      auto inserted = set.emplace(std::move(key));
+      if constexpr (std::is_same_v<decltype(inserted), typename Set::iterator>) check_bucket_walk(archive, set, inserted, false);
+      else check_bucket_walk(archive, set, inserted.first, true);
+    } else {
+      hint = set.emplace_hint(hint, std::move(key));
+    }
+  }
+}
+
+/// map, multimap, unordered_map, unordered_multimap, as {key, value} items like cereal's.
+template <class Archive, class Map>
+void load_map(Archive& archive, Map& map) {
+  constexpr bool hashed = has_reserve<Map>::value;
+  constexpr std::uint64_t each = sizeof(typename Map::value_type) + node_overhead_bytes;
+  const std::size_t count = read_count_that_fits(archive, each);
+  map.clear();
+  auto hint = map.begin();
+  for (std::size_t i = 0; i < count; ++i) {
+    charge_memory(archive, 1, each);
+    typename Map::key_type key;
+    typename Map::mapped_type value;
+    archive(cereal::make_map_item(key, value));
+    if constexpr (hashed) {
+      auto inserted = map.emplace(std::move(key), std::move(value));
+      if constexpr (std::is_same_v<decltype(inserted), typename Map::iterator>) check_bucket_walk(archive, map, inserted, false);
+      else check_bucket_walk(archive, map, inserted.first, true);
+    } else {
+      hint = map.emplace_hint(hint, std::move(key), std::move(value));
+    }
+  }
+}
+
+}  // namespace picklejar::detail
