@@ -25,4 +25,14 @@ void load_reference_model(std::string_view bytes, picklejar::format resave_forma
 /// holds the bytes.
 void parse_container(std::string_view bytes);
 
+/// Loads `bytes` as a zoo::Zoo (fuzz/zoo_model.hpp: variants, optional, tuple, bitset, unordered
+/// containers, a pointer graph with weak back-pointers and from_state objects, Eigen dense and
+/// sparse), whatever its format. When that succeeds: saved again (in a format the input's size
+/// picks) and loaded back it describes the same, and loading into an existing zoo gives the same.
+void load_zoo(std::string_view bytes);
+
+/// Loads `bytes` with picklejar::options::untrusted() as a zoo::Zoo and as a reference model.
+/// What the stranger's options accept, the default options accept too, to an equal value.
+void load_untrusted(std::string_view bytes);
+
 }  // namespace picklejar_fuzz

@@ -5,8 +5,9 @@
 //
 //   picklejar_fuzz_make_corpus OUT_DIR
 //
-// writes OUT_DIR/{binary,portable_binary,json,xml}/*, OUT_DIR/container/* (all of them) and
-// OUT_DIR/{binary,json,xml}.dict. Nothing is checked in: scripts/fuzz.sh and scripts/coverage.sh
+// writes OUT_DIR/{binary,portable_binary,json,xml}/*, OUT_DIR/container/* (all of them),
+// OUT_DIR/zoo/* (zoo models, fuzz/zoo_model.hpp, every format), OUT_DIR/untrusted/* (the reference
+// and zoo files together) and OUT_DIR/{binary,json,xml,any}.dict. Nothing is checked in: scripts/fuzz.sh and scripts/coverage.sh
 // run this program.
 #include <picklejar/eigen.hpp>
 #include <picklejar/picklejar.hpp>
@@ -28,6 +29,7 @@
 #include <vector>
 
 #include "reference_model.hpp"
+#include "zoo_model.hpp"
 
 namespace {
 
@@ -244,7 +246,8 @@ const char* extension(picklejar::format fmt) {
 class corpus_writer {
  public:
   explicit corpus_writer(fs::path root) : root_(std::move(root)) {
-    for (const char* dir : {"binary", "portable_binary", "json", "xml", "container"}) fs::create_directories(root_ / dir);
+    for (const char* dir : {"binary", "portable_binary", "json", "xml", "container", "zoo", "untrusted"})
+      fs::create_directories(root_ / dir);
   }
 
   /// Checks that `bytes` load as `expected`, then writes them to the format's corpus and to the
@@ -256,6 +259,17 @@ class corpus_writer {
     const std::string file = name + extension(fmt);
     write(root_ / picklejar::to_string(fmt) / file, bytes);
     write(root_ / "container" / (std::string(picklejar::to_string(fmt)) + "-" + file), bytes);
+    write(root_ / "untrusted" / (std::string(picklejar::to_string(fmt)) + "-" + file), bytes);
+    ++count_;
+  }
+
+  /// Checks that `bytes` load as `expected`, then writes them to the zoo and untrusted corpora.
+  void add_zoo(picklejar::format fmt, const std::string& name, const std::string& bytes, const zoo::Zoo& expected) {
+    if (zoo::describe(picklejar::loads<zoo::Zoo>(bytes)) != zoo::describe(expected))
+      throw std::runtime_error(name + " does not load back");
+    const std::string file = std::string(picklejar::to_string(fmt)) + "-" + name + extension(fmt);
+    write(root_ / "zoo" / file, bytes);
+    write(root_ / "untrusted" / ("zoo-" + file), bytes);
     ++count_;
   }
   int count() const { return count_; }
@@ -321,6 +335,11 @@ void make_corpus(const fs::path& root) {
       }
     }
   }
+  for (unsigned seed = 0; seed < 5; ++seed) {
+    const zoo::Zoo model = zoo::make_zoo(seed);
+    for (const picklejar::format fmt : formats)
+      corpus.add_zoo(fmt, "zoo-" + std::to_string(seed), picklejar::dumps(model, picklejar::options(fmt)), model);
+  }
   for (const char* token : {"NaN", "-NaN", "NaN:0x", "Infinity", "-Infinity", "xxh3-64:0000000000000000"}) {
     json_tokens.insert(std::string("\"") + token + "\"");
     xml_tokens.insert(token);
@@ -334,7 +353,8 @@ void make_corpus(const fs::path& root) {
   std::set<std::string> binary_tokens = {std::string(detail::binary_magic, sizeof detail::binary_magic)};
   for (const std::string& name : {detail::type_name<Model>(), detail::type_name<reference_model::TrainingConfig>(),
                                   std::string("reference_model.Dense"), std::string("reference_model.Relu"),
-                                  std::string("reference_model.Embedding")}) {
+                                  std::string("reference_model.Embedding"), detail::type_name<zoo::Zoo>(),
+                                  detail::type_name<zoo::GraphNode>(), detail::type_name<zoo::Frozen>()}) {
     binary_tokens.insert(length_prefixed(name));
   }
   for (std::uint64_t value : {std::uint64_t{0xFFFFFFFF}, std::uint64_t{0x7FFFFFFF}, std::uint64_t{0x80000000}}) {
@@ -350,7 +370,12 @@ void make_corpus(const fs::path& root) {
   write_dictionary(root / "binary.dict", binary_tokens);
   write_dictionary(root / "json.dict", json_tokens);
   write_dictionary(root / "xml.dict", xml_tokens);
-  std::printf("make_corpus: wrote %d seed files and 3 dictionaries to %s\n", corpus.count(), root.c_str());
+  // The zoo and untrusted targets meet every format.
+  std::set<std::string> any_tokens = binary_tokens;
+  any_tokens.insert(json_tokens.begin(), json_tokens.end());
+  any_tokens.insert(xml_tokens.begin(), xml_tokens.end());
+  write_dictionary(root / "any.dict", any_tokens);
+  std::printf("make_corpus: wrote %d seed files and 4 dictionaries to %s\n", corpus.count(), root.c_str());
 }
 
 }  // namespace

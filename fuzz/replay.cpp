@@ -1,7 +1,7 @@
 // Runs files through the fuzz targets' code without libFuzzer: for coverage builds (scripts/
 // coverage.sh) and to re-check a corpus or a finding with any compiler.
 //
-//   picklejar_fuzz_replay [--target=all|binary|portable_binary|json|xml|container] PATH...
+//   picklejar_fuzz_replay [--target=all|binary|portable_binary|json|xml|container|zoo|untrusted] PATH...
 //
 // Each PATH is a file or a directory (read recursively). Every file goes to the chosen target
 // (all of them by default). Exits 0 when every file was handled; a finding aborts, as in the
@@ -38,6 +38,8 @@ const target targets[] = {
     {"json", [](std::string_view bytes) { picklejar_fuzz::load_reference_model(bytes, picklejar::format::json); }},
     {"xml", [](std::string_view bytes) { picklejar_fuzz::load_reference_model(bytes, picklejar::format::xml); }},
     {"container", [](std::string_view bytes) { picklejar_fuzz::parse_container(bytes); }},
+    {"zoo", [](std::string_view bytes) { picklejar_fuzz::load_zoo(bytes); }},
+    {"untrusted", [](std::string_view bytes) { picklejar_fuzz::load_untrusted(bytes); }},
 };
 
 }  // namespace

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds picklejar's libFuzzer targets (fuzz/) with clang-14, ASan and UBSan in build-fuzz/,
-# generates their seed corpora, and runs each target for the given time, two at a time.
+# generates their seed corpora, and runs each target for the given time, two at a time. Then
+# replays every corpus through the same code built by GCC (build-fuzz-gcc/, ASan and UBSan): the
+# readers must agree across compilers, and libFuzzer itself needs clang.
 #
 #   scripts/fuzz.sh [SECONDS_PER_TARGET]     (default 60; CI runs 60, longer runs find more)
 #
@@ -24,7 +26,7 @@ packages=(clang-14 libclang-rt-14-dev cmake make libcereal-dev libeigen3-dev lib
 ./scripts/install-packages.sh "${packages[@]}"
 
 build=build-fuzz
-targets=(binary portable_binary json xml container)
+targets=(binary portable_binary json xml container zoo untrusted)
 parallel=2  # two targets at a time: one per core
 
 echo "fuzz: configuring $build/ (clang-14, ASan + UBSan, checksums bypassed)"
@@ -45,6 +47,7 @@ dictionary_for() {
   case "$1" in
     json) echo "$seeds/json.dict" ;;
     xml) echo "$seeds/xml.dict" ;;
+    zoo | untrusted) echo "$seeds/any.dict" ;;
     *) echo "$seeds/binary.dict" ;;
   esac
 }
@@ -100,9 +103,32 @@ for target in "${targets[@]}"; do
   fi
 done
 
+fuzzed=$(date +%s)
+
+# The same targets' code built by GCC, run over every corpus and seed (no libFuzzer: the replay
+# driver). A GCC-only misreading (a type name spelled differently, say) shows up here.
+echo "fuzz: replaying the corpora through a GCC build (build-fuzz-gcc/)"
+./scripts/install-packages.sh g++
+CC=gcc CXX=g++ cmake -S . -B build-fuzz-gcc --log-level=WARNING -DCMAKE_BUILD_TYPE= \
+  -DCMAKE_CXX_FLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all" \
+  -DPICKLEJAR_BUILD_FUZZ_REPLAY=ON -DPICKLEJAR_BUILD_TESTS=OFF -DPICKLEJAR_BUILD_EXAMPLES=OFF \
+  -DPICKLEJAR_BUILD_BENCH=OFF -DPICKLEJAR_BUILD_TOOLS=OFF -DPICKLEJAR_INSTALL=OFF >/dev/null
+cmake --build build-fuzz-gcc -j"$parallel" --target picklejar_fuzz_replay >/dev/null
+for target in "${targets[@]}"; do
+  if ! build-fuzz-gcc/fuzz/picklejar_fuzz_replay --target="$target" "$build/corpus/$target" "$seeds/$target" \
+      >"$build/logs/$target.gcc-replay.log" 2>&1; then
+    echo "fuzz: the GCC build fails on the $target corpus; from $build/logs/$target.gcc-replay.log:"
+    grep -E 'ERROR|SUMMARY|runtime error|picklejar fuzz finding|terminate called|what\(\)' \
+      "$build/logs/$target.gcc-replay.log" | head -8 | sed 's/^/  /' || true
+    failed=1
+  else
+    echo "fuzz: GCC replay of $target: $(tail -1 "$build/logs/$target.gcc-replay.log")"
+  fi
+done
+
 finished=$(date +%s)
 echo
-echo "fuzz: build and seeds $((built - started)) s, total $((finished - started)) s"
+echo "fuzz: build and seeds $((built - started)) s, fuzzing $((fuzzed - built)) s, GCC replay $((finished - fuzzed)) s, total $((finished - started)) s"
 if ((failed)); then
   echo "fuzz: FAILED: see the findings and logs above"
   exit 1
