@@ -127,7 +127,6 @@ void load_set(Archive& archive, Set& set) {
   constexpr std::uint64_t each = sizeof(typename Set::value_type) + node_overhead_bytes;
   const std::size_t count = read_count_that_fits(archive, each);
   set.clear();
-  auto hint = set.begin();
   for (std::size_t i = 0; i < count; ++i) {
     charge_memory(archive, 1, each);
     typename Set::key_type key;
@@ -137,7 +136,9 @@ void load_set(Archive& archive, Set& set) {
       if constexpr (std::is_same_v<decltype(inserted), typename Set::iterator>) check_bucket_walk(archive, set, inserted, false);
       else check_bucket_walk(archive, set, inserted.first, true);
     } else {
-      hint = set.emplace_hint(hint, std::move(key));
+      // At the end: the file holds the keys in order, so each goes in in constant time, and equal
+      // keys of a multiset keep their order (cereal's hint, the previous element, reversed them).
+      set.emplace_hint(set.end(), std::move(key));
     }
   }
 }
@@ -149,7 +150,6 @@ void load_map(Archive& archive, Map& map) {
   constexpr std::uint64_t each = sizeof(typename Map::value_type) + node_overhead_bytes;
   const std::size_t count = read_count_that_fits(archive, each);
   map.clear();
-  auto hint = map.begin();
   for (std::size_t i = 0; i < count; ++i) {
     charge_memory(archive, 1, each);
     typename Map::key_type key;
@@ -160,7 +160,7 @@ void load_map(Archive& archive, Map& map) {
       if constexpr (std::is_same_v<decltype(inserted), typename Map::iterator>) check_bucket_walk(archive, map, inserted, false);
       else check_bucket_walk(archive, map, inserted.first, true);
     } else {
-      hint = map.emplace_hint(hint, std::move(key), std::move(value));
+      map.emplace_hint(map.end(), std::move(key), std::move(value));  // as for sets, above
     }
   }
 }
