@@ -30,6 +30,7 @@
 #include "picklejar/detail/access.hpp"
 #include "picklejar/detail/cereal_traits.hpp"
 #include "picklejar/detail/guard_lock.hpp"
+#include "picklejar/detail/library_types.hpp"
 #include "picklejar/detail/member_kinds.hpp"
 #include "picklejar/detail/type_registry.hpp"
 #include "picklejar/fields.hpp"
@@ -142,7 +143,11 @@ constexpr bool usable_type() {
     constexpr bool serializable =
         cereal::traits::detail::count_output_serializers<T, binary_output_archive>::value != 0 &&
         cereal::traits::detail::count_input_serializers<T, binary_input_archive>::value != 0;
-    static_assert(serializable,
+    // Eigen's types are saveable once picklejar/eigen.hpp is included: say so, not how to add fields.
+    static_assert(serializable || !is_eigen_type<T>,
+                  "picklejar: an Eigen matrix or array is saved by picklejar/eigen.hpp; add "
+                  "#include <picklejar/eigen.hpp> to this file");
+    static_assert(serializable || is_eigen_type<T>,
                   "picklejar: this member's type cannot be saved; give it PICKLEJAR_FIELDS(...), "
                   "get_state()/set_state(), or a cereal serialize(); or mark the member "
                   "PICKLEJAR_TRANSIENT");
