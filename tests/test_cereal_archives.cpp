@@ -199,7 +199,7 @@ TYPED_TEST(CerealArchives, StateHooksRoundTrip) {
   EXPECT_EQ(copy.doubled(), 2.5);
 }
 
-#if PJ_FROM_STATE
+
 TYPED_TEST(CerealArchives, FromStateBehindSharedAndUniquePointers) {
   HoldsHandles value;
   value.first = std::make_shared<Handle>("/data/a");
@@ -212,7 +212,6 @@ TYPED_TEST(CerealArchives, FromStateBehindSharedAndUniquePointers) {
   EXPECT_EQ(copy.same, copy.first);
   EXPECT_EQ(copy.owned->path(), "/data/b");
 }
-#endif
 
 TYPED_TEST(CerealArchives, VersionedTypeWritesEveryCurrentField) {
   Versioned copy;

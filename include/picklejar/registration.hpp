@@ -36,6 +36,7 @@
 #include <typeindex>
 
 #include "picklejar/cereal_bridge.hpp"
+#include "picklejar/detail/cereal_pointers.hpp"
 #include "picklejar/detail/pointers.hpp"
 #include "picklejar/detail/type_registry.hpp"
 
