@@ -22,6 +22,12 @@
 /// fields above it (silently), unless the subtype is also registered against the class that
 /// declares them (`PICKLEJAR_REGISTER(Conv2D, Layer)` besides `(Conv2D, Conv)`).
 ///
+/// The same registration covers cereal's own archives (binary, portable binary, JSON, XML, and any
+/// archive declared with CEREAL_REGISTER_ARCHIVE) whose headers the registering file includes:
+/// no CEREAL_REGISTER_TYPE is needed, and the subtype keeps its registered base's fields there too.
+/// A CEREAL_REGISTER_TYPE of the same type besides is harmless (picklejar's name is written; both
+/// names load).
+///
 /// Only registered names are ever created from a file: loading a name this program has not
 /// registered is an errc::type error, and so is saving an object of an unregistered subtype
 /// through a pointer to its base.
