@@ -82,7 +82,7 @@ using EngineTypes =
     testing::Types<std::mt19937, std::mt19937_64, std::minstd_rand, std::minstd_rand0, std::ranlux24_base,
                    std::ranlux48_base, std::ranlux24, std::ranlux48, std::knuth_b, std::default_random_engine,
                    std::independent_bits_engine<std::mt19937, 17, std::uint32_t>>;
-TYPED_TEST_SUITE(Engines, EngineTypes);
+TYPED_TEST_SUITE(Engines, EngineTypes, );  // the empty argument: -Wpedantic before C++20
 
 TYPED_TEST(Engines, ReloadedEngineContinuesTheSequenceInEveryFormat) {
   Holder<TypeParam> original{TypeParam(12345), 7};
@@ -107,7 +107,7 @@ using DistributionTypes = testing::Types<
     std::cauchy_distribution<double>, std::fisher_f_distribution<double>, std::student_t_distribution<double>,
     std::discrete_distribution<int>, std::piecewise_constant_distribution<double>,
     std::piecewise_linear_distribution<double>>;
-TYPED_TEST_SUITE(Distributions, DistributionTypes);
+TYPED_TEST_SUITE(Distributions, DistributionTypes, );  // the empty argument: -Wpedantic before C++20
 
 TYPED_TEST(Distributions, ReloadedDistributionContinuesTheSequenceInEveryFormat) {
   WithEngine<TypeParam> original;

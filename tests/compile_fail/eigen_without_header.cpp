@@ -1,5 +1,5 @@
 // expect: picklejar: an Eigen matrix or array is saved by picklejar/eigen.hpp; add #include <picklejar/eigen.hpp> to this file
-// max-lines: 30
+// max-lines: 44
 // An Eigen member in a file that includes Eigen and picklejar.hpp but not picklejar/eigen.hpp.
 #include <Eigen/Core>
 #include <picklejar/picklejar.hpp>
