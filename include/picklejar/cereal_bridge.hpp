@@ -262,8 +262,8 @@ void process_registered_base_in_cereal_archive(Archive& archive, T& object) {
   const registered_type* entry = type_registry::instance().find(std::type_index(typeid(U)));
   if ((entry != nullptr && entry->write_base[0] != nullptr) || inherits_fields<U>) {
     throw error(errc::type, "the base part of " + type_name<U>() + " cannot be saved or loaded in " +
-                                type_name<Archive>() + ": include that archive's header before "
-                                "PICKLEJAR_REGISTER(" + short_type_name(type_name<U>()) + ", Base)");
+                                type_name<Archive>() + ": include that archive's header in the file "
+                                "with PICKLEJAR_REGISTER(" + short_type_name(type_name<U>()) + ", Base)");
   }
 }
 
