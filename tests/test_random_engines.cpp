@@ -14,6 +14,21 @@
 
 #include "test_support.hpp"
 
+// A cereal program that already saves an engine type its own way keeps doing so: picklejar's
+// functions stand aside (two would make cereal refuse the type).
+using OwnEngine = std::linear_congruential_engine<std::uint32_t, 69069, 7, 0>;
+namespace cereal {
+template <class Archive>
+void serialize(Archive& archive, OwnEngine& engine) {
+  std::uint32_t seed = 0;
+  if constexpr (std::is_base_of_v<detail::OutputArchiveBase, Archive>) {
+    seed = OwnEngine(engine)();  // a program's own (lossy) choice: the next number
+  }
+  archive(make_nvp("own_seed", seed));
+  if constexpr (std::is_base_of_v<detail::InputArchiveBase, Archive>) engine.seed(seed);
+}
+}  // namespace cereal
+
 namespace {
 
 template <class T>
@@ -204,6 +219,18 @@ TEST(RandomEngines, DamagedStateIsAFormatError) {
   std::normal_distribution<double> distribution;
   pj_test::expect_error(picklejar::errc::format,
                         [&] { picklejar::detail::read_random_state(distribution, "0.5 -1 x"); });
+}
+
+TEST(RandomEngines, ProgramsOwnCerealFunctionsForAnEngineAreKept) {
+  Holder<OwnEngine> original{OwnEngine(5), 7};
+  std::stringstream stream;
+  {
+    cereal::JSONOutputArchive archive(stream);
+    archive(cereal::make_nvp("held", original));
+  }
+  EXPECT_NE(stream.str().find("own_seed"), std::string::npos) << stream.str();
+  const std::string json = picklejar::dumps(original, picklejar::options(picklejar::format::json));
+  EXPECT_NE(json.find("own_seed"), std::string::npos) << json;
 }
 
 TEST(RandomEngines, OverlongStateIsRefusedBeforeParsing) {

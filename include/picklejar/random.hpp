@@ -79,6 +79,22 @@ template <class T>
 constexpr bool is_standard_random_v =
     is_random_engine<std::remove_cv_t<T>>::value || is_random_distribution<std::remove_cv_t<T>>::value;
 
+/// A program that gave these types cereal functions of its own (serialize, or save and load) keeps
+/// them: picklejar's would make two, which cereal refuses. (Checked per archive; a save_minimal of
+/// its own is preferred anyway, being more specialized.)
+template <class T, class Archive>
+constexpr bool has_own_cereal_output =
+    cereal::traits::has_non_member_serialize<T, Archive>::value ||
+    cereal::traits::has_non_member_versioned_serialize<T, Archive>::value ||
+    cereal::traits::has_non_member_save<T, Archive>::value ||
+    cereal::traits::has_non_member_versioned_save<T, Archive>::value;
+template <class T, class Archive>
+constexpr bool has_own_cereal_input =
+    cereal::traits::has_non_member_serialize<T, Archive>::value ||
+    cereal::traits::has_non_member_versioned_serialize<T, Archive>::value ||
+    cereal::traits::has_non_member_load<T, Archive>::value ||
+    cereal::traits::has_non_member_versioned_load<T, Archive>::value;
+
 /// The longest state text accepted. The largest standard state (mt19937_64: 313 numbers of at
 /// most 20 digits) is under 7 KB; discrete and piecewise distributions grow with their weights.
 constexpr std::size_t max_random_state_chars = std::size_t{64} << 20;
@@ -129,14 +145,20 @@ namespace cereal {
 
 /// Saves a standard random engine or distribution as the text of its stream operator. Found by
 /// cereal; not called directly.
-template <class Archive, class T, std::enable_if_t<picklejar::detail::is_standard_random_v<T>, int> = 0>
+template <class Archive, class T,
+          std::enable_if_t<picklejar::detail::is_standard_random_v<T> &&
+                               !picklejar::detail::has_own_cereal_output<T, Archive>,
+                           int> = 0>
 std::string CEREAL_SAVE_MINIMAL_FUNCTION_NAME(const Archive&, const T& value) {
   return picklejar::detail::random_state_text(value);
 }
 
 /// Loads a standard random engine or distribution saved by the function above, so that it
 /// continues the sequence the saved one would have produced.
-template <class Archive, class T, std::enable_if_t<picklejar::detail::is_standard_random_v<T>, int> = 0>
+template <class Archive, class T,
+          std::enable_if_t<picklejar::detail::is_standard_random_v<T> &&
+                               !picklejar::detail::has_own_cereal_input<T, Archive>,
+                           int> = 0>
 void CEREAL_LOAD_MINIMAL_FUNCTION_NAME(const Archive& archive, T& value, const std::string& text) {
   picklejar::detail::read_random_state(value, text, archive);
 }
