@@ -2,17 +2,14 @@
 // (k-means++ seeding, dropout masks) keep one, so that a model loaded from a checkpoint draws the
 // same numbers the original would have drawn next.
 //
-// std::mt19937 is not a cereal type, but the standard gives every engine a text form
-// (operator<< and operator>>) that holds its whole state. The state hooks below save that text
-// form as a list of numbers, which reads well in JSON and XML and stays compact in binary.
+// The standard engines are plain picklejar fields (picklejar/random.hpp, included by
+// picklejar.hpp): the engine's whole state is saved, so this class needs nothing else.
 #pragma once
 
 #include <picklejar/picklejar.hpp>
 
 #include <cstdint>
 #include <random>
-#include <sstream>
-#include <vector>
 
 namespace estimators {
 
@@ -22,33 +19,17 @@ class RandomEngine {
 
   explicit RandomEngine(std::uint32_t seed = std::mt19937::default_seed) : engine_(seed) {}
 
-  /// The engine itself, for std::uniform_int_distribution and friends. Build distributions where
-  /// they are used: some (std::normal_distribution) cache values that would not be saved.
+  /// The engine itself, for std::uniform_int_distribution and friends. A distribution kept
+  /// between calls (std::normal_distribution caches a value) must be saved too: make it a field.
   std::mt19937& engine() { return engine_; }
   const std::mt19937& engine() const { return engine_; }
-
-  // What picklejar saves: the numbers of the engine's text form, in order.
-  std::vector<std::uint32_t> get_state() const {
-    std::stringstream text;
-    text << engine_;
-    std::vector<std::uint32_t> words;
-    for (std::uint32_t word = 0; text >> word;) words.push_back(word);
-    return words;
-  }
-
-  void set_state(const std::vector<std::uint32_t>& words) {
-    std::stringstream text;
-    for (std::uint32_t word : words) text << word << ' ';
-    text >> engine_;
-    // A short or garbled list would silently leave a half-read engine: refuse it.
-    if (text.fail()) throw picklejar::error(picklejar::errc::format, "not the state of a std::mt19937");
-  }
 
   friend bool operator==(const RandomEngine& a, const RandomEngine& b) { return a.engine_ == b.engine_; }
   friend bool operator!=(const RandomEngine& a, const RandomEngine& b) { return !(a == b); }
 
  private:
   std::mt19937 engine_;
+  PICKLEJAR_FIELDS(engine_)
 };
 
 }  // namespace estimators

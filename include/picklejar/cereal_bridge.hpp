@@ -30,6 +30,7 @@
 #include "picklejar/detail/access.hpp"
 #include "picklejar/detail/cereal_traits.hpp"
 #include "picklejar/detail/guard_lock.hpp"
+#include "picklejar/detail/library_types.hpp"
 #include "picklejar/detail/member_kinds.hpp"
 #include "picklejar/detail/type_registry.hpp"
 #include "picklejar/fields.hpp"
@@ -142,7 +143,11 @@ constexpr bool usable_type() {
     constexpr bool serializable =
         cereal::traits::detail::count_output_serializers<T, binary_output_archive>::value != 0 &&
         cereal::traits::detail::count_input_serializers<T, binary_input_archive>::value != 0;
-    static_assert(serializable,
+    // Eigen's types are saveable once picklejar/eigen.hpp is included: say so, not how to add fields.
+    static_assert(serializable || !is_eigen_type<T>,
+                  "picklejar: an Eigen matrix or array is saved by picklejar/eigen.hpp; add "
+                  "#include <picklejar/eigen.hpp> to this file");
+    static_assert(serializable || is_eigen_type<T>,
                   "picklejar: this member's type cannot be saved; give it PICKLEJAR_FIELDS(...), "
                   "get_state()/set_state(), or a cereal serialize(); or mark the member "
                   "PICKLEJAR_TRANSIENT");
@@ -242,12 +247,34 @@ void finish_pending_objects(Archive& archive);
 template <class T>
 constexpr bool finishes_pointees_first = has_state_hooks<T> || has_after_load<T> || has_guard<T>;
 
+/// The same in one of cereal's own archives, through what PICKLEJAR_REGISTER bound for it
+/// (registration.hpp). A registered type whose base part cannot be written is an error, never a
+/// silent loss of the base's fields.
+template <class Archive, class T>
+void process_registered_base_in_cereal_archive(Archive& archive, T& object) {
+  using U = std::remove_const_t<T>;
+  const auto part = type_registry::instance().cereal_base_part(typeid(Archive), typeid(U));
+  if constexpr (is_loading_archive<Archive>) {
+    if (part.second != nullptr) return part.second(&archive, const_cast<U*>(&object));
+  } else {
+    if (part.first != nullptr) return part.first(&archive, &object);
+  }
+  const registered_type* entry = type_registry::instance().find(std::type_index(typeid(U)));
+  if ((entry != nullptr && entry->write_base[0] != nullptr) || inherits_fields<U>) {
+    throw error(errc::type, "the base part of " + type_name<U>() + " cannot be saved or loaded in " +
+                                type_name<Archive>() + ": include that archive's header in the file "
+                                "with PICKLEJAR_REGISTER(" + short_type_name(type_name<U>()) + ", Base)");
+  }
+}
+
 /// The fields of the base a polymorphic class is registered with (PICKLEJAR_REGISTER), saved as
 /// "base" before the class's own. Looked up at run time, so every translation unit agrees.
 template <class Archive, class Object>
 void process_registered_base(Archive& archive, Object& object) {
   using T = std::remove_const_t<Object>;
-  if constexpr (std::is_polymorphic_v<T> && is_picklejar_archive<Archive> && !has_state_hooks<T>) {
+  if constexpr (std::is_polymorphic_v<T> && !is_picklejar_archive<Archive> && !has_state_hooks<T>) {
+    process_registered_base_in_cereal_archive(archive, object);
+  } else if constexpr (std::is_polymorphic_v<T> && is_picklejar_archive<Archive> && !has_state_hooks<T>) {
     const registered_type* entry = type_registry::instance().find(std::type_index(typeid(T)));
     if (entry != nullptr && entry->write_base[Archive::family] != nullptr) {
       if constexpr (is_loading_archive<Archive>) entry->read_base[Archive::family](&archive, &object);

@@ -2,7 +2,8 @@
 /// picklejar: save and restore whole C++ objects, the way Python's pickle does, without its
 /// failures. The header to include: `#include <picklejar/picklejar.hpp>` brings the core (fields,
 /// transient members, state hooks, registration, versioning, save/load/dumps/loads/inspect/verify,
-/// errors, options, externals, the cereal bridge and the std types). Opt-in extras, included
+/// errors, options, externals, the cereal bridge, the std types and the standard random
+/// engines and distributions). Opt-in extras, included
 /// separately: picklejar/eigen.hpp (Eigen matrices, arrays and sparse matrices) and
 /// picklejar/checkpoint.hpp (picklejar::checkpoint_manager).
 ///
@@ -30,6 +31,7 @@
 #include "picklejar/transient.hpp"
 #include "picklejar/state.hpp"
 #include "picklejar/std_types.hpp"
+#include "picklejar/random.hpp"
 #include "picklejar/cereal_bridge.hpp"
 #include "picklejar/registration.hpp"
 #include "picklejar/save_load.hpp"

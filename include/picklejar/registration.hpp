@@ -22,16 +22,27 @@
 /// fields above it (silently), unless the subtype is also registered against the class that
 /// declares them (`PICKLEJAR_REGISTER(Conv2D, Layer)` besides `(Conv2D, Conv)`).
 ///
+/// The same registration covers cereal's own archives (binary, portable binary, JSON, XML, and any
+/// archive declared with CEREAL_REGISTER_ARCHIVE) whose headers the registering file includes:
+/// no CEREAL_REGISTER_TYPE is needed, and the subtype keeps its registered base's fields there too.
+/// A CEREAL_REGISTER_TYPE of the same type besides is harmless (picklejar's name is written; both
+/// names load).
+///
 /// Only registered names are ever created from a file: loading a name this program has not
 /// registered is an errc::type error, and so is saving an object of an unregistered subtype
 /// through a pointer to its base.
 #pragma once
 
+#include <cereal/types/polymorphic.hpp>
+
+#include <cstdint>
 #include <memory>
+#include <string>
 #include <type_traits>
 #include <typeindex>
 
 #include "picklejar/cereal_bridge.hpp"
+#include "picklejar/detail/cereal_pointers.hpp"
 #include "picklejar/detail/pointers.hpp"
 #include "picklejar/detail/type_registry.hpp"
 
@@ -98,6 +109,101 @@ bool register_subtype(const char* name) noexcept {
   return true;
 }
 
+// ---- The same registration in cereal's own archives ----------------------------------------
+// cereal saves a subtype through a pointer to its base only if the subtype is in its per-archive
+// tables, which CEREAL_REGISTER_TYPE fills for every archive the file includes. PICKLEJAR_REGISTER
+// fills them the same way (by cereal's own overload trick, instantiate_polymorphic_binding, which
+// meets every archive declared with CEREAL_REGISTER_ARCHIVE), so one registration is enough in
+// both kinds of archive. It also binds the base part (the registered base's fields) per archive.
+// A CEREAL_REGISTER_TYPE of the same type as well changes nothing: picklejar's entry is the one
+// used for saving (its name), and either name loads.
+
+/// Stands for "Derived, registered against Base under Name::value()" in cereal's tables.
+template <class Derived, class Base, class Name>
+struct cereal_binding {};
+
+template <class Archive, class Derived, class Base, class Name>
+struct cereal_binder {
+  static void write_name(Archive& archive) {
+    const char* name = Name::value();
+    const std::uint32_t id = archive.registerPolymorphicType(name);
+    archive(CEREAL_NVP_("polymorphic_id", id));
+    if (id & cereal::detail::msb_32bit) {  // the first time this archive meets the name
+      std::string text(name);
+      archive(CEREAL_NVP_("polymorphic_name", text));
+    }
+  }
+
+  static void bind_output() {
+    using cereal::detail::PolymorphicCasters;
+    typename cereal::detail::OutputBindingMap<Archive>::Serializers serializers;
+    serializers.shared_ptr = [](void* archive_ptr, const void* object, const std::type_info& base) {
+      Archive& archive = *static_cast<Archive*>(archive_ptr);
+      write_name(archive);
+      const Derived* derived = PolymorphicCasters::template downcast<Derived>(object, base);
+      cereal::detail::OutputBindingCreator<Archive, Derived>::savePolymorphicSharedPtr(
+          archive, derived, typename cereal::traits::has_shared_from_this<Derived>::type());
+    };
+    serializers.unique_ptr = [](void* archive_ptr, const void* object, const std::type_info& base) {
+      Archive& archive = *static_cast<Archive*>(archive_ptr);
+      write_name(archive);
+      const std::unique_ptr<const Derived, cereal::detail::EmptyDeleter<const Derived>> pointer(
+          PolymorphicCasters::template downcast<Derived>(object, base));
+      archive(CEREAL_NVP_("ptr_wrapper", cereal::memory_detail::make_ptr_wrapper(pointer)));
+    };
+    auto& map = cereal::detail::StaticObject<cereal::detail::OutputBindingMap<Archive>>::getInstance().map;
+    map.insert_or_assign(std::type_index(typeid(Derived)), std::move(serializers));
+  }
+
+  static void bind_input() {
+    using cereal::detail::PolymorphicCasters;
+    typename cereal::detail::InputBindingMap<Archive>::Serializers serializers;
+    serializers.shared_ptr = [](void* archive_ptr, std::shared_ptr<void>& object, const std::type_info& base) {
+      std::shared_ptr<Derived> pointer;
+      (*static_cast<Archive*>(archive_ptr))(
+          CEREAL_NVP_("ptr_wrapper", cereal::memory_detail::make_ptr_wrapper(pointer)));
+      object = PolymorphicCasters::template upcast<Derived>(pointer, base);
+    };
+    serializers.unique_ptr = [](void* archive_ptr,
+                                std::unique_ptr<void, cereal::detail::EmptyDeleter<void>>& object,
+                                const std::type_info& base) {
+      std::unique_ptr<Derived> pointer;
+      (*static_cast<Archive*>(archive_ptr))(
+          CEREAL_NVP_("ptr_wrapper", cereal::memory_detail::make_ptr_wrapper(pointer)));
+      object.reset(PolymorphicCasters::template upcast<Derived>(pointer.release(), base));
+    };
+    auto& map = cereal::detail::StaticObject<cereal::detail::InputBindingMap<Archive>>::getInstance().map;
+    map.emplace(Name::value(), std::move(serializers));
+  }
+
+  // Runs during static initialization (cereal's StaticObject), so it must not throw.
+  cereal_binder() noexcept {
+    try {
+      cereal::detail::RegisterPolymorphicCaster<Base, Derived>::bind();
+      constexpr bool output = std::is_base_of_v<cereal::detail::OutputArchiveBase, Archive>;
+      if constexpr (!std::is_abstract_v<Derived>) {
+        if constexpr (output) bind_output();
+        else bind_input();
+      }
+      if constexpr (has_base_part<Base>) {
+        type_registry::instance().add_cereal_base_part(
+            typeid(Archive), typeid(Derived), output ? &write_base_part<Archive, Derived, Base> : nullptr,
+            output ? nullptr : &read_base_part<Archive, Derived, Base>);
+      }
+    } catch (...) {
+    }
+  }
+};
+
+/// Instantiates cereal_binder for every cereal archive declared in this translation unit (cereal's
+/// overloads of instantiate_polymorphic_binding, found by argument-dependent lookup at the end of
+/// the translation unit, name each archive; picklejar's own archives need no binding).
+template <class Derived, class Base, class Name>
+void bind_cereal_archives() noexcept {
+  instantiate_polymorphic_binding(static_cast<cereal_binding<Derived, Base, Name>*>(nullptr), 0,
+                                  cereal::detail::polymorphic_binding_tag{}, cereal::detail::adl_tag{});
+}
+
 template <class Derived, class Base>
 constexpr bool registration_is_valid() {
   constexpr bool polymorphic = std::is_polymorphic_v<Base>;
@@ -114,13 +220,32 @@ constexpr bool registration_is_valid() {
   return polymorphic && derives && creatable && usable_type<Derived>();
 }
 
-template <class Derived, class Base, bool Valid = registration_is_valid<Derived, Base>()>
-bool register_if_valid(const char* name) noexcept {
-  if constexpr (Valid) return register_subtype<Derived, Base>(name);
-  else return false;
+template <class Derived, class Base, class Name, bool Valid = registration_is_valid<Derived, Base>()>
+bool register_if_valid() noexcept {
+  if constexpr (Valid) {
+    bind_cereal_archives<Derived, Base, Name>();
+    return register_subtype<Derived, Base>(Name::value());
+  } else {
+    return false;
+  }
 }
 
 }  // namespace picklejar::detail
+
+namespace cereal::detail {
+
+/// cereal instantiates this for each of its archives when PICKLEJAR_REGISTER asks
+/// (bind_cereal_archives): it makes the static object whose constructor fills the archive's tables.
+template <class Archive, class Derived, class Base, class Name>
+struct polymorphic_serialization_support<Archive, picklejar::detail::cereal_binding<Derived, Base, Name>> {
+  static void instantiate() {
+    if constexpr (!picklejar::detail::is_picklejar_archive<Archive>)
+      StaticObject<picklejar::detail::cereal_binder<Archive, Derived, Base, Name>>::getInstance();
+  }
+  using unused = instantiate_function<instantiate>;
+};
+
+}  // namespace cereal::detail
 
 #define PICKLEJAR_DETAIL_CONCAT_(a, b) a##b
 #define PICKLEJAR_DETAIL_CONCAT(a, b) PICKLEJAR_DETAIL_CONCAT_(a, b)
@@ -137,10 +262,18 @@ bool register_if_valid(const char* name) noexcept {
 /// ```cpp
 /// namespace ml { PICKLEJAR_REGISTER_AS(Dense, Layer, "ml.Dense") }
 /// ```
-#define PICKLEJAR_REGISTER_AS(Derived, Base, name)                                                \
+#define PICKLEJAR_REGISTER_AS(Derived, Base, name) \
+  PICKLEJAR_DETAIL_REGISTER_AS(Derived, Base, name, PICKLEJAR_DETAIL_CONCAT(picklejar_registered_, __COUNTER__))
+
+// The name is carried by a type, so that cereal's per-archive bindings (instantiated at the end
+// of the translation unit) know it without waiting for the run-time registration.
+#define PICKLEJAR_DETAIL_REGISTER_AS(Derived, Base, name, id)                                     \
   namespace {                                                                                    \
-  [[maybe_unused]] const bool PICKLEJAR_DETAIL_CONCAT(picklejar_registered_, __COUNTER__) =      \
-      ::picklejar::detail::register_if_valid<Derived, Base>(name);                               \
+  struct PICKLEJAR_DETAIL_CONCAT(id, _name) {                                                    \
+    static const char* value() noexcept { return name; }                                         \
+  };                                                                                             \
+  [[maybe_unused]] const bool id =                                                               \
+      ::picklejar::detail::register_if_valid<Derived, Base, PICKLEJAR_DETAIL_CONCAT(id, _name)>(); \
   }
 
 /// At namespace scope: PICKLEJAR_REGISTER_AS(Derived, Base, "Derived"), the name being Derived

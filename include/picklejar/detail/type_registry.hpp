@@ -5,6 +5,7 @@
 #pragma once
 
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -114,6 +115,23 @@ class type_registry {
     return found == conflicts_.end() ? std::string() : found->second;
   }
 
+  /// The base part of a registered type in one of cereal's own archives (bound by
+  /// PICKLEJAR_REGISTER for every cereal archive the registering file includes, registration.hpp).
+  void add_cereal_base_part(std::type_index archive, std::type_index type, write_contents_function write,
+                            read_contents_function read) {
+    std::unique_lock lock(mutex_);
+    cereal_base_parts_.emplace(std::make_pair(archive, type), std::make_pair(write, read));
+  }
+
+  /// The writer (or reader) of `type`'s base part for `archive`, or null when none was bound.
+  std::pair<write_contents_function, read_contents_function> cereal_base_part(std::type_index archive,
+                                                                             std::type_index type) const {
+    std::shared_lock lock(mutex_);
+    auto found = cereal_base_parts_.find(std::make_pair(archive, type));
+    if (found == cereal_base_parts_.end()) return {nullptr, nullptr};
+    return found->second;
+  }
+
   /// The casts that turn a pointer to a `from` object into a pointer to its base `to`, following
   /// registered links (Conv2D -> Conv -> Layer); false when `to` is not reachable.
   bool upcast_path(std::type_index from, std::type_index to, std::vector<upcast_function>& path) const {
@@ -154,6 +172,8 @@ class type_registry {
   std::unordered_map<std::string, registered_type*> by_name_;
   std::unordered_map<std::type_index, std::vector<std::pair<std::type_index, upcast_function>>> bases_;
   std::unordered_map<std::string, std::string> conflicts_;
+  std::map<std::pair<std::type_index, std::type_index>, std::pair<write_contents_function, read_contents_function>>
+      cereal_base_parts_;
 };
 
 /// Applies the casts of an upcast path in order.
