@@ -72,10 +72,19 @@
 ///   the latest checkpoint in the directory is errc::io naming the latest step (a new run in an old
 ///   directory would otherwise get checkpoints that retention deletes at once). Resume from the
 ///   latest (load_latest, then save step + 1) or start a new directory.
+/// - Saving without stalling (save_async). The snapshot is the checkpoint file's bytes, serialized
+///   under the object's guard into a buffer the manager keeps (so the next copy lands in memory
+///   already touched, several times faster than fresh memory); one background thread per manager,
+///   started on the first save_async and joined by the destructor, writes the snapshots in the
+///   order of their steps with the same atomic write as picklejar::save, then applies retention.
+///   At most checkpoint_options::max_pending snapshots exist (the one being written counts); a
+///   further save_async waits. A background failure is kept and thrown, once, by the next save,
+///   save_async or wait(). Steps claimed by pending saves count as the latest. save() waits for
+///   the pending saves first, so nothing overtakes.
 /// - Threads. One manager may be used from several threads: one mutex guards its lists (held only
-///   briefly), and another orders the writes (a save holds it while it writes, so steps stay in
-///   order and retention sees every checkpoint). Loading runs outside both. POSIX only (flock,
-///   gmtime_r).
+///   briefly), another orders the writes (a save holds it while it writes, so steps stay in
+///   order and retention sees every checkpoint), and a third the pending asynchronous saves.
+///   Loading runs outside all of them. POSIX only (flock, gmtime_r).
 #pragma once
 
 #include <fcntl.h>
