@@ -25,10 +25,11 @@
 //   async/memcpy_touched    the same copy into memory already touched
 //   train/none, train/save, train/save_async
 //                           a training loop (each step rewrites 1/8 of the weights and computes a
-//                           little), checkpointing every 60 steps, 3 intervals: without checkpoints,
+//                           little), checkpointing every 200 steps ($PICKLEJAR_BENCH_CHECKPOINT_EVERY),
+//                           3 intervals: without checkpoints,
 //                           with save, with save_async (the last write is waited for untimed; a
 //                           save_async that finds the previous write unfinished waits, timed). If the
-//                           disk writes a checkpoint more slowly than 60 steps take, no asynchronous
+//                           disk writes a checkpoint more slowly than the interval takes, no asynchronous
 //                           scheme keeps up: save_async then waits for the disk, and says so.
 //
 // Targets (issue 18): save_async's stall <= 0.25 x save and <= 3 x memcpy_fresh; the training loop
@@ -238,6 +239,7 @@ picklejar::checkpoint_options async_options() {
 
 void async_save(benchmark::State& state) {
   const fs::path dir = scratch_dir() / "async-save";
+  fs::remove_all(dir);  // Google Benchmark may call this function more than once
   picklejar::checkpoint_manager manager(dir, async_options());
   std::int64_t step = 0;
   for (auto _ : state) manager.save(async_model(), step++);
@@ -246,6 +248,7 @@ void async_save(benchmark::State& state) {
 
 void async_save_async_stall(benchmark::State& state) {
   const fs::path dir = scratch_dir() / "async-stall";
+  fs::remove_all(dir);  // Google Benchmark may call this function more than once
   picklejar::checkpoint_manager manager(dir, async_options());
   std::int64_t step = 0;
   manager.save_async(async_model(), step++);  // the first one touches the kept buffer
@@ -290,12 +293,19 @@ void train_step(Checkpoint& model, int step) {
 
 enum class checkpointing { none, save, save_async };
 
+/// Steps between checkpoints: $PICKLEJAR_BENCH_CHECKPOINT_EVERY, 200 by default (about 6 s of
+/// training here: longer than the disk takes to write a checkpoint, the regime save_async is for).
+int checkpoint_every() {
+  const char* text = std::getenv("PICKLEJAR_BENCH_CHECKPOINT_EVERY");
+  const long value = text != nullptr ? std::strtol(text, nullptr, 10) : 0;
+  return value > 0 ? static_cast<int>(value) : 200;
+}
+
 void train(benchmark::State& state, checkpointing how) {
   const fs::path dir = scratch_dir() / "train";
   fs::remove_all(dir);
   picklejar::checkpoint_manager manager(dir, async_options());
-  constexpr int steps = 60;  // one checkpoint interval per iteration
-  constexpr int checkpoint_every = 60;
+  const int steps = checkpoint_every();  // one checkpoint interval per iteration
   int step = 0;
   if (how == checkpointing::save_async) {  // the kept buffer exists before timing, as in a long run
     manager.save_async(async_model(), step++);
@@ -304,7 +314,7 @@ void train(benchmark::State& state, checkpointing how) {
   for (auto _ : state) {
     for (int i = 0; i < steps; ++i, ++step) {
       train_step(async_model(), step);
-      if ((i + 1) % checkpoint_every != 0) continue;
+      if (i + 1 != steps) continue;
       if (how == checkpointing::save) manager.save(async_model(), step);
       if (how == checkpointing::save_async) manager.save_async(async_model(), step);
     }
@@ -407,9 +417,9 @@ int main(int argc, char** argv) {
   for (const char* name : {"train/save", "train/save_async"}) {
     const auto with = reporter.seconds(name);
     if (none && with) {
-      std::printf("  %-52s %5.1f%%  (%s %.0f ms / train/none %.0f ms per 60 steps)\n",
+      std::printf("  %-52s %5.1f%%  (%s %.0f ms / train/none %.0f ms per %d steps)\n",
                   (std::string("throughput lost, ") + name + (std::string(name) == "train/save_async" ? " (target <= 5%)" : "")).c_str(),
-                  (1.0 - *none / *with) * 100, name, *with * 1e3, *none * 1e3);
+                  (1.0 - *none / *with) * 100, name, *with * 1e3, *none * 1e3, checkpoint_every());
     }
   }
 
