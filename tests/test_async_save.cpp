@@ -66,49 +66,54 @@ struct Counted {
   void set_state(State state) { value = state.value; }
 };
 
-/// Holds the background writers still at the start of each write until opened.
+/// Holds the background writers still at the start of each write until opened. Its state is
+/// never destroyed: a writer may still be on its way out of the hook when the gate object goes.
 class writer_gate {
  public:
   writer_gate() {
-    current() = this;
+    {
+      const std::lock_guard<std::mutex> lock(state().mutex);
+      state().open = false;
+      state().arrived = 0;
+    }
     picklejar::detail::background_write_hook = &hook;
   }
   ~writer_gate() {
     open();
     picklejar::detail::background_write_hook = nullptr;
-    current() = nullptr;
   }
   writer_gate(const writer_gate&) = delete;
   writer_gate& operator=(const writer_gate&) = delete;
 
   void open() {
-    const std::lock_guard<std::mutex> lock(mutex_);
-    open_ = true;
-    changed_.notify_all();
+    const std::lock_guard<std::mutex> lock(state().mutex);
+    state().open = true;
+    state().changed.notify_all();
   }
   /// Waits until `count` writes have reached the gate in all.
   void wait_for_writers(int count) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    changed_.wait(lock, [&] { return arrived_ >= count; });
+    std::unique_lock<std::mutex> lock(state().mutex);
+    state().changed.wait(lock, [&] { return state().arrived >= count; });
   }
 
  private:
-  static writer_gate*& current() {
-    static writer_gate* gate = nullptr;
-    return gate;
+  struct shared_state {
+    std::mutex mutex;
+    std::condition_variable changed;
+    bool open = true;
+    int arrived = 0;
+  };
+  static shared_state& state() {
+    static shared_state* kept = new shared_state;  // never destroyed (see above)
+    return *kept;
   }
   static void hook(const fs::path&) {
-    writer_gate& gate = *current();
-    std::unique_lock<std::mutex> lock(gate.mutex_);
-    ++gate.arrived_;
-    gate.changed_.notify_all();
-    gate.changed_.wait(lock, [&] { return gate.open_; });
+    shared_state& gate = state();
+    std::unique_lock<std::mutex> lock(gate.mutex);
+    ++gate.arrived;
+    gate.changed.notify_all();
+    gate.changed.wait(lock, [&] { return gate.open; });
   }
-
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  bool open_ = false;
-  int arrived_ = 0;
 };
 
 checkpoint_options pending_limit(std::size_t max_pending) {

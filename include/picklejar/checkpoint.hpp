@@ -473,23 +473,28 @@ class checkpoint_manager {
     rethrow_failure();
     slot_free_.wait(async, [&] { return pending_.size() < limit || failure_; });
     rethrow_failure();
-    pending_save& job = pending_.emplace_back();
-    try {
-      job.previous_claim = claim_step(step);
-    } catch (...) {
-      pending_.pop_back();
-      throw;
-    }
-    job.info = describe(step, metric);
-    if (!spare_buffers_.empty()) {
-      job.bytes = std::move(spare_buffers_.back());
-      spare_buffers_.pop_back();
-    }
+    checkpoint_info described = describe(step, metric);
+    const std::int64_t previous_claim = claim_step(step);
     // The snapshot is taken outside the lock, into this entry's buffer: other threads may claim
     // later steps meanwhile; the writer takes the entries in the order of their steps' claims.
-    std::string bytes = std::move(job.bytes);
-    const checkpoint_info info = job.info;
-    if (!writer_.joinable()) writer_ = std::thread([this] { write_in_background(); });
+    std::string bytes;
+    const checkpoint_info info = described;
+    const std::size_t before = pending_.size();
+    try {
+      pending_save& job = pending_.emplace_back();
+      job.previous_claim = previous_claim;
+      job.info = std::move(described);
+      if (!spare_buffers_.empty()) {
+        bytes = std::move(spare_buffers_.back());
+        spare_buffers_.pop_back();
+      }
+      if (!writer_.joinable()) writer_ = std::thread([this] { write_in_background(); });
+    } catch (...) {
+      // No entry may stay in the snapshot stage: it would hold the writer, and wait(), forever.
+      if (pending_.size() > before) pending_.pop_back();
+      claimed_step_ = previous_claim;
+      throw;
+    }
     async.unlock();
     bytes.clear();  // keeps its capacity: the copy below lands in memory already touched
     bool taken = false;
