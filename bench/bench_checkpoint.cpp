@@ -54,6 +54,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -307,6 +308,7 @@ void train(benchmark::State& state, checkpointing how) {
   picklejar::checkpoint_manager manager(dir, async_options());
   const int steps = checkpoint_every();  // one checkpoint interval per iteration
   int step = 0;
+  double stalled = 0;  // seconds inside save or save_async: the rest of the loss is contention
   if (how == checkpointing::save_async) {  // the kept buffer exists before timing, as in a long run
     manager.save_async(async_model(), step++);
     manager.wait();
@@ -315,13 +317,16 @@ void train(benchmark::State& state, checkpointing how) {
     for (int i = 0; i < steps; ++i, ++step) {
       train_step(async_model(), step);
       if (i + 1 != steps) continue;
+      const auto start = std::chrono::steady_clock::now();
       if (how == checkpointing::save) manager.save(async_model(), step);
       if (how == checkpointing::save_async) manager.save_async(async_model(), step);
+      stalled += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     }
   }
   // Not timed: in a long run the last write overlaps the next steps. The earlier ones are: a
   // save_async that finds the previous write unfinished (max_pending 1) waits inside the loop.
   manager.wait();
+  state.counters["stall_ms"] = stalled * 1e3 / static_cast<double>(state.iterations());
   state.counters["steps_per_s"] = benchmark::Counter(static_cast<double>(state.iterations() * steps),
                                                      benchmark::Counter::kIsRate);
 }
@@ -414,6 +419,16 @@ int main(int argc, char** argv) {
   print_ratio(reporter, "memcpy fresh / save", "async/memcpy_fresh", "async/save");
   print_ratio(reporter, "memcpy touched / save", "async/memcpy_touched", "async/save");
   const auto none = reporter.seconds("train/none");
+  // The stall alone (time inside the call, per checkpoint) against the interval: what the loop
+  // loses on an otherwise idle machine; the wall-clock loss below adds contention for the cores.
+  for (const char* name : {"train/save", "train/save_async"}) {
+    const auto stall = reporter.counter(name, "stall_ms");
+    if (none && stall) {
+      std::printf("  %-52s %5.1f%%  (%.0f ms per checkpoint / %.0f ms per %d steps without)\n",
+                  (std::string("stall share of the interval, ") + name).c_str(), *stall / 1e3 / *none * 100, *stall,
+                  *none * 1e3, checkpoint_every());
+    }
+  }
   for (const char* name : {"train/save", "train/save_async"}) {
     const auto with = reporter.seconds(name);
     if (none && with) {
