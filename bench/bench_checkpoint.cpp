@@ -14,6 +14,27 @@
 //   copy/memcpy_reused the same copy into a buffer allocated and touched once, before timing
 //   checksum/xxh3      XXH3-64 over the 256 MiB (xxHash's XXH3_64bits, the checksum picklejar uses)
 //
+// Asynchronous saves (checkpoint_manager::save_async), on a separate model of 512 MiB (an
+// Eigen::MatrixXf; $PICKLEJAR_BENCH_ASYNC_MIB changes it), side by side in the same run:
+//
+//   async/save              checkpoint_manager::save: the whole checkpoint, fsync and rename included
+//   async/save_async_stall  what checkpoint_manager::save_async costs the caller: the snapshot into
+//                           the manager's kept buffer (the write that follows is not timed; each
+//                           iteration waits for it untimed)
+//   async/memcpy_fresh      the model's bytes copied into new memory (page faults and all)
+//   async/memcpy_touched    the same copy into memory already touched
+//   train/none, train/save, train/save_async
+//                           a training loop (each step rewrites 1/8 of the weights and computes a
+//                           little), checkpointing every 200 steps ($PICKLEJAR_BENCH_CHECKPOINT_EVERY),
+//                           3 intervals: without checkpoints,
+//                           with save, with save_async (the last write is waited for untimed; a
+//                           save_async that finds the previous write unfinished waits, timed). If the
+//                           disk writes a checkpoint more slowly than the interval takes, no asynchronous
+//                           scheme keeps up: save_async then waits for the disk, and says so.
+//
+// Targets (issue 18): save_async's stall <= 0.25 x save and <= 3 x memcpy_fresh; the training loop
+// with save_async loses <= 5% of its throughput against no checkpoints.
+//
 // Every file benchmark starts from a directory without the target (its removal is not timed), so
 // all of them create and fill a new file. Times are wall-clock (fsync waits without using the CPU).
 // After the table a summary prints the ratios (of medians, with --benchmark_repetitions). Files go
@@ -26,12 +47,14 @@
 
 #include <benchmark/benchmark.h>
 #include <picklejar/eigen.hpp>
+#include <picklejar/checkpoint.hpp>
 #include <picklejar/picklejar.hpp>
 
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -189,6 +212,129 @@ void checksum_xxh3(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * matrix_bytes));
 }
 
+// ---- asynchronous saves ----
+
+std::size_t async_mib() {
+  const char* text = std::getenv("PICKLEJAR_BENCH_ASYNC_MIB");
+  const long value = text != nullptr ? std::strtol(text, nullptr, 10) : 0;
+  return value > 0 ? static_cast<std::size_t>(value) : 512;
+}
+const std::size_t async_bytes = async_mib() << 20;
+
+Checkpoint& async_model() {
+  static Checkpoint value = [] {
+    Checkpoint c;
+    c.weights = Eigen::MatrixXf::Random(8192, static_cast<Eigen::Index>(async_bytes / sizeof(float) / 8192));
+    return c;
+  }();
+  return value;
+}
+const char* async_data() { return reinterpret_cast<const char*>(async_model().weights.data()); }
+
+picklejar::checkpoint_options async_options() {
+  picklejar::checkpoint_options opts;
+  opts.keep_last = 1;
+  opts.keep_best = 1;
+  return opts;
+}
+
+void async_save(benchmark::State& state) {
+  const fs::path dir = scratch_dir() / "async-save";
+  fs::remove_all(dir);  // Google Benchmark may call this function more than once
+  picklejar::checkpoint_manager manager(dir, async_options());
+  std::int64_t step = 0;
+  for (auto _ : state) manager.save(async_model(), step++);
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * async_bytes));
+}
+
+void async_save_async_stall(benchmark::State& state) {
+  const fs::path dir = scratch_dir() / "async-stall";
+  fs::remove_all(dir);  // Google Benchmark may call this function more than once
+  picklejar::checkpoint_manager manager(dir, async_options());
+  std::int64_t step = 0;
+  manager.save_async(async_model(), step++);  // the first one touches the kept buffer
+  manager.wait();
+  for (auto _ : state) {
+    manager.save_async(async_model(), step++);
+    state.PauseTiming();
+    manager.wait();
+    state.ResumeTiming();
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * async_bytes));
+}
+
+void async_memcpy_fresh(benchmark::State& state) {
+  for (auto _ : state) {
+    std::string bytes;
+    bytes.append(async_data(), async_bytes);
+    benchmark::DoNotOptimize(bytes.data());
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * async_bytes));
+}
+
+void async_memcpy_touched(benchmark::State& state) {
+  std::string bytes(async_bytes, '\0');
+  for (auto _ : state) {
+    std::memcpy(bytes.data(), async_data(), async_bytes);
+    benchmark::DoNotOptimize(bytes.data());
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * async_bytes));
+}
+
+/// One training step: rewrites an eighth of the weights (a different one each step) and does a
+/// little arithmetic besides, as an optimizer and a forward pass would.
+void train_step(Checkpoint& model, int step) {
+  Eigen::MatrixXf& w = model.weights;
+  const Eigen::Index block = w.cols() / 8;
+  w.middleCols((step % 8) * block, block).array() *= 0.999f;
+  const Eigen::MatrixXf a = w.topLeftCorner(384, 384);
+  benchmark::DoNotOptimize((a * a).eval().data());
+  model.step = step;
+}
+
+enum class checkpointing { none, save, save_async };
+
+/// Steps between checkpoints: $PICKLEJAR_BENCH_CHECKPOINT_EVERY, 200 by default (about 6 s of
+/// training here: longer than the disk takes to write a checkpoint, the regime save_async is for).
+int checkpoint_every() {
+  const char* text = std::getenv("PICKLEJAR_BENCH_CHECKPOINT_EVERY");
+  const long value = text != nullptr ? std::strtol(text, nullptr, 10) : 0;
+  return value > 0 ? static_cast<int>(value) : 200;
+}
+
+void train(benchmark::State& state, checkpointing how) {
+  const fs::path dir = scratch_dir() / "train";
+  fs::remove_all(dir);
+  picklejar::checkpoint_manager manager(dir, async_options());
+  const int steps = checkpoint_every();  // one checkpoint interval per iteration
+  int step = 0;
+  double stalled = 0;  // seconds inside save or save_async: the rest of the loss is contention
+  if (how == checkpointing::save_async) {  // the kept buffer exists before timing, as in a long run
+    manager.save_async(async_model(), step++);
+    manager.wait();
+  }
+  for (auto _ : state) {
+    for (int i = 0; i < steps; ++i, ++step) {
+      train_step(async_model(), step);
+      if (i + 1 != steps) continue;
+      const auto start = std::chrono::steady_clock::now();
+      if (how == checkpointing::save) manager.save(async_model(), step);
+      if (how == checkpointing::save_async) manager.save_async(async_model(), step);
+      stalled += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+  }
+  // Not timed: in a long run the last write overlaps the next steps. The earlier ones are: a
+  // save_async that finds the previous write unfinished (max_pending 1) waits inside the loop.
+  manager.wait();
+  state.counters["stall_ms"] = stalled * 1e3 / static_cast<double>(state.iterations());
+  state.counters["steps_per_s"] = benchmark::Counter(static_cast<double>(state.iterations() * steps),
+                                                     benchmark::Counter::kIsRate);
+}
+
+void train_none(benchmark::State& state) { train(state, checkpointing::none); }
+void train_save(benchmark::State& state) { train(state, checkpointing::save); }
+void train_save_async(benchmark::State& state) { train(state, checkpointing::save_async); }
+
 /// Saves and loads once before anything is timed: the benchmark measures a save that works.
 void check_round_trip() {
   const fs::path path = scratch_dir() / "check.pj";
@@ -237,9 +383,17 @@ int main(int argc, char** argv) {
       {"copy/memcpy", copy_memcpy},
       {"copy/memcpy_reused", copy_memcpy_reused},
       {"checksum/xxh3", checksum_xxh3},
+      {"async/save", async_save},
+      {"async/save_async_stall", async_save_async_stall},
+      {"async/memcpy_fresh", async_memcpy_fresh},
+      {"async/memcpy_touched", async_memcpy_touched},
+      {"train/none", train_none},
+      {"train/save", train_save},
+      {"train/save_async", train_save_async},
   };
   for (const entry& e : benchmarks) {
-    benchmark::RegisterBenchmark(e.name, e.function)->Unit(benchmark::kMillisecond)->UseRealTime();
+    auto* registered = benchmark::RegisterBenchmark(e.name, e.function)->Unit(benchmark::kMillisecond)->UseRealTime();
+    if (std::string(e.name).rfind("train/", 0) == 0) registered->Iterations(3);  // 3 checkpoint intervals
   }
 
   pj_bench::timing_reporter reporter;
@@ -257,6 +411,33 @@ int main(int argc, char** argv) {
   print_ratio(reporter, "dumps vs copying the bytes", "dumps/picklejar", "copy/memcpy");
   print_ratio(reporter, "copy into new memory vs into touched memory", "copy/memcpy", "copy/memcpy_reused");
   print_ratio(reporter, "copy into new memory, as a fraction of save", "copy/memcpy", "save/picklejar");
+  std::printf("\nasynchronous saves, %zu MiB model:\n", async_bytes >> 20);
+  print_ratio(reporter, "save_async stall / save (target <= 0.25)", "async/save_async_stall", "async/save");
+  print_ratio(reporter, "save_async stall / memcpy fresh (target <= 3)", "async/save_async_stall",
+              "async/memcpy_fresh");
+  print_ratio(reporter, "save_async stall / memcpy touched", "async/save_async_stall", "async/memcpy_touched");
+  print_ratio(reporter, "memcpy fresh / save", "async/memcpy_fresh", "async/save");
+  print_ratio(reporter, "memcpy touched / save", "async/memcpy_touched", "async/save");
+  const auto none = reporter.seconds("train/none");
+  // The stall alone (time inside the call, per checkpoint) against the interval: what the loop
+  // loses on an otherwise idle machine; the wall-clock loss below adds contention for the cores.
+  for (const char* name : {"train/save", "train/save_async"}) {
+    const auto stall = reporter.counter(name, "stall_ms");
+    if (none && stall) {
+      std::printf("  %-52s %5.1f%%  (%.0f ms per checkpoint / %.0f ms per %d steps without)\n",
+                  (std::string("stall share of the interval, ") + name).c_str(), *stall / 1e3 / *none * 100, *stall,
+                  *none * 1e3, checkpoint_every());
+    }
+  }
+  for (const char* name : {"train/save", "train/save_async"}) {
+    const auto with = reporter.seconds(name);
+    if (none && with) {
+      std::printf("  %-52s %5.1f%%  (%s %.0f ms / train/none %.0f ms per %d steps)\n",
+                  (std::string("throughput lost, ") + name + (std::string(name) == "train/save_async" ? " (target <= 5%)" : "")).c_str(),
+                  (1.0 - *none / *with) * 100, name, *with * 1e3, *none * 1e3, checkpoint_every());
+    }
+  }
+
   const auto save = reporter.seconds("save/picklejar");
   const auto raw = reporter.seconds("write/raw");
   const auto durable = reporter.seconds("write/raw_fsync");
@@ -271,6 +452,15 @@ int main(int argc, char** argv) {
                   "tmp+fsync+rename", pj_bench::report());
   table.add_times(reporter, size + "XXH3 checksum share of save", "checksum/xxh3", "save/picklejar", "save",
                   pj_bench::report());
+  const std::string async_size = std::to_string(async_bytes >> 20) + " MiB model, ";
+  table.add_times(reporter, async_size + "save_async stall vs save", "async/save_async_stall", "async/save", "save",
+                  pj_bench::ratio_at_most(0.25));
+  table.add_times(reporter, async_size + "save_async stall vs memcpy into fresh memory", "async/save_async_stall",
+                  "async/memcpy_fresh", "memcpy", pj_bench::ratio_at_most(3));
+  table.add_times(reporter, "training loop with save_async vs without checkpoints", "train/save_async", "train/none",
+                  "no checkpoints", pj_bench::ratio_at_most(1.0 / 0.95));
+  table.add_times(reporter, "training loop with save vs without checkpoints", "train/save", "train/none",
+                  "no checkpoints", pj_bench::report());
   table.finish();
   return 0;
 }

@@ -5,6 +5,9 @@
 #   tsan.guarded             a trainer thread and two checkpointing threads, 2,000 steps, on a
 #                            PICKLEJAR_GUARDED_BY model: no ThreadSanitizer report, no torn checkpoint
 #   tsan.control_is_flagged  the same model without the guard: ThreadSanitizer must report a race
+#   tsan.async_guarded       the same with save_async (the free one, and the manager's from the
+#                            trainer): no report, every checkpoint exactly the model of its step
+#   tsan.async_control_is_flagged  the asynchronous variant without the guard: a race must be reported
 #   tsan.manager_threads     one checkpoint_manager used from five threads: no ThreadSanitizer report
 # Needs the packages scripts/setup.sh installs (g++ brings the TSan runtime, libtsan2).
 # Environment: CXX picks the compiler (e.g. CXX=clang++-14; remove build-tsan/ to switch), JOBS the

@@ -72,10 +72,19 @@
 ///   the latest checkpoint in the directory is errc::io naming the latest step (a new run in an old
 ///   directory would otherwise get checkpoints that retention deletes at once). Resume from the
 ///   latest (load_latest, then save step + 1) or start a new directory.
+/// - Saving without stalling (save_async). The snapshot is the checkpoint file's bytes, serialized
+///   under the object's guard into a buffer the manager keeps (so the next copy lands in memory
+///   already touched, several times faster than fresh memory); one background thread per manager,
+///   started on the first save_async and joined by the destructor, writes the snapshots in the
+///   order of their steps with the same atomic write as picklejar::save, then applies retention.
+///   At most checkpoint_options::max_pending snapshots exist (the one being written counts); a
+///   further save_async waits. A background failure is kept and thrown, once, by the next save,
+///   save_async or wait(). Steps claimed by pending saves count as the latest. save() waits for
+///   the pending saves first, so nothing overtakes.
 /// - Threads. One manager may be used from several threads: one mutex guards its lists (held only
-///   briefly), and another orders the writes (a save holds it while it writes, so steps stay in
-///   order and retention sees every checkpoint). Loading runs outside both. POSIX only (flock,
-///   gmtime_r).
+///   briefly), another orders the writes (a save holds it while it writes, so steps stay in
+///   order and retention sees every checkpoint), and a third the pending asynchronous saves.
+///   Loading runs outside all of them. POSIX only (flock, gmtime_r).
 #pragma once
 
 #include <fcntl.h>
@@ -87,12 +96,15 @@
 #include <cerrno>
 #include <charconv>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <iostream>
 #include <exception>
 #include <filesystem>
 #include <limits>
@@ -102,9 +114,11 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <thread>
 #include <utility>
 #include <vector>
 
+#include "picklejar/detail/background_writer.hpp"
 #include "picklejar/error.hpp"
 #include "picklejar/options.hpp"
 #include "picklejar/picklejar.hpp"
@@ -128,6 +142,10 @@ struct checkpoint_options {
   metric_mode mode = metric_mode::min;
   /// Encoding of the checkpoint files (a directory may hold files of several formats).
   picklejar::format format = picklejar::format::binary;
+  /// How many snapshots checkpoint_manager::save_async keeps in memory at most, the one being
+  /// written included (0 is the same as 1); a further save_async waits until one is written.
+  /// Each costs the memory of one checkpoint file, kept between saves (see save_async).
+  std::size_t max_pending = 1;
   /// Everything else given to picklejar::save and picklejar::load: extra header metadata,
   /// externals, load limits. Its own `format` is replaced by `format` above.
   picklejar::options file_options;
@@ -344,7 +362,13 @@ class checkpoint_manager {
     return checkpoint_manager(read_only_tag{}, std::move(directory), std::move(options));
   }
 
+  /// Moving first waits for `other`'s pending saves (a failure among them moves along, to be
+  /// thrown by the new manager's next save, save_async or wait()).
   checkpoint_manager(checkpoint_manager&& other) noexcept {
+    other.stop_writer();
+    failure_ = std::move(other.failure_);
+    spare_buffers_ = std::move(other.spare_buffers_);
+    claimed_step_ = other.claimed_step_;
     const std::scoped_lock lock(other.write_mutex_, other.state_mutex_);
     directory_ = std::move(other.directory_);
     options_ = std::move(other.options_);
@@ -355,6 +379,12 @@ class checkpoint_manager {
   }
   checkpoint_manager& operator=(checkpoint_manager&& other) noexcept {
     if (this != &other) {
+      stop_writer();
+      report_unhandled_failure();
+      other.stop_writer();
+      failure_ = std::move(other.failure_);
+      spare_buffers_ = std::move(other.spare_buffers_);
+      claimed_step_ = other.claimed_step_;
       const std::scoped_lock lock(write_mutex_, state_mutex_, other.write_mutex_, other.state_mutex_);
       directory_ = std::move(other.directory_);
       options_ = std::move(other.options_);
@@ -367,7 +397,12 @@ class checkpoint_manager {
   }
   checkpoint_manager(const checkpoint_manager&) = delete;
   checkpoint_manager& operator=(const checkpoint_manager&) = delete;
-  ~checkpoint_manager() = default;
+  /// Waits for the pending saves (save_async); a failure among them cannot be thrown from here and
+  /// is written to stderr: call wait() first to handle it.
+  ~checkpoint_manager() {
+    stop_writer();
+    report_unhandled_failure();
+  }
 
   /// Writes checkpoint `step` of `object` (atomically, with picklejar::save), then deletes the
   /// checkpoints retention no longer keeps (a deletion that fails goes to problems()). Returns
@@ -379,45 +414,113 @@ class checkpoint_manager {
   /// \throws std::invalid_argument (not picklejar::error) for a negative step.
   /// \throws picklejar::error errc::io naming the directory for a step at or below the latest
   ///         checkpoint's (the message names it) or through a read-only manager; otherwise naming
-  ///         the file, as picklejar::save throws. Nothing is deleted then.
+  ///         the file, as picklejar::save throws. Nothing is deleted then. A failure of an
+  ///         earlier save_async, if one is waiting to be thrown (nothing is saved then).
+  ///
+  /// Pending asynchronous saves are waited for first (as wait() does), so a synchronous save never
+  /// overtakes them.
   template <class T>
   std::filesystem::path save(const T& object, std::int64_t step,
                              double metric = std::numeric_limits<double>::quiet_NaN()) {
-    if (step < 0) {
-      throw std::invalid_argument("picklejar::checkpoint_manager::save: the step is " + std::to_string(step) +
-                                  "; steps are not negative");
+    check_step_sign(step, "save");
+    refuse_if_read_only();
+    wait();
+    const std::lock_guard<std::mutex> writing(write_mutex_);  // one write at a time: steps stay in order
+    std::int64_t previous_claim = 0;
+    {
+      const std::lock_guard<std::mutex> async(async_mutex_);
+      rethrow_failure();  // another thread's save_async failed since wait()
+      previous_claim = claim_step(step);
     }
-    const std::lock_guard<std::mutex> writing(write_mutex_);  // one save at a time: steps stay in order
-    if (read_only_) {
-      throw error(errc::io, "this checkpoint_manager was opened read-only (open_read_only): it cannot save",
-                  directory_.string());
+    const checkpoint_info info = describe(step, metric);
+    try {
+      picklejar::save(object, info.path, file_options_for(info));
+    } catch (...) {
+      release_claim(step, previous_claim);
+      throw;
     }
-    if (const std::optional<checkpoint_info> newest = latest(); newest && step <= newest->step) {
-      throw error(errc::io,
-                  "cannot save step " + std::to_string(step) + ": the latest checkpoint in this directory is step " +
-                      std::to_string(newest->step) + " (" + newest->path.string() +
-                      "), and steps only go up; resume from step " + std::to_string(newest->step) +
-                      " (load_latest) or start a new directory",
-                  directory_.string());
-    }
-    checkpoint_info info;
-    info.path = directory_ / detail::checkpoint_file_name(step);
-    info.step = step;
-    info.metric = metric;
-    info.time = detail::utc_time_text(std::chrono::system_clock::now());
-
-    picklejar::options opts = options_.file_options;
-    opts.format = options_.format;
-    opts.metadata[detail::checkpoint_key] = "1";
-    opts.metadata[detail::checkpoint_step_key] = std::to_string(step);
-    opts.metadata[detail::checkpoint_metric_key] = detail::metric_text(metric);
-    opts.metadata[detail::checkpoint_time_key] = info.time;
-    picklejar::save(object, info.path, opts);
-
     const std::lock_guard<std::mutex> state(state_mutex_);
     remember(info);
     apply_retention();
     return info.path;
+  }
+
+  /// Saves checkpoint `step` of `object` without waiting for the disk: takes the snapshot now,
+  /// under the object's guard (the checkpoint file's bytes, serialized into a memory buffer; an
+  /// Eigen matrix's weights are copied at memory speed), and returns; a background thread then
+  /// writes it as save() would (temporary file, fsync, rename, directory fsync) and applies
+  /// retention. Once this returns, `object` may change: the checkpoint holds it as it was at the
+  /// call. Returns the path the checkpoint will have.
+  ///
+  /// At most options().max_pending snapshots are in memory (the one being written included): a
+  /// further save_async waits until one is written. The buffers are kept for the next saves (a
+  /// copy into memory already touched is several times faster than into fresh memory), so a
+  /// manager that has saved asynchronously holds max_pending × the checkpoint file's size until
+  /// it is destroyed. latest(), checkpoints() and load_latest() list a checkpoint once it is on
+  /// disk; wait() first to see every one.
+  /// \throws std::invalid_argument for a negative step.
+  /// \throws picklejar::error the failure of an earlier background save, if one has not been
+  ///         thrown yet (this save is not made then); errc::io for a step at or below the latest
+  ///         checkpoint's, pending ones included, or through a read-only manager; errc::type,
+  ///         errc::limit, errc::format naming the file when the snapshot fails (nothing is written).
+  template <class T>
+  std::filesystem::path save_async(const T& object, std::int64_t step,
+                                   double metric = std::numeric_limits<double>::quiet_NaN()) {
+    check_step_sign(step, "save_async");
+    refuse_if_read_only();
+    const std::size_t limit = std::max<std::size_t>(options_.max_pending, 1);
+    std::unique_lock<std::mutex> async(async_mutex_);
+    rethrow_failure();
+    slot_free_.wait(async, [&] { return pending_.size() < limit || failure_; });
+    rethrow_failure();
+    checkpoint_info described = describe(step, metric);
+    const std::int64_t previous_claim = claim_step(step);
+    // The snapshot is taken outside the lock, into this entry's buffer: other threads may claim
+    // later steps meanwhile; the writer takes the entries in the order of their steps' claims.
+    std::string bytes;
+    const checkpoint_info info = described;
+    const std::size_t before = pending_.size();
+    try {
+      pending_save& job = pending_.emplace_back();
+      job.previous_claim = previous_claim;
+      job.info = std::move(described);
+      if (!spare_buffers_.empty()) {
+        bytes = std::move(spare_buffers_.back());
+        spare_buffers_.pop_back();
+      }
+      if (!writer_.joinable()) writer_ = std::thread([this] { write_in_background(); });
+    } catch (...) {
+      // No entry may stay in the snapshot stage: it would hold the writer, and wait(), forever.
+      if (pending_.size() > before) pending_.pop_back();
+      claimed_step_ = previous_claim;
+      throw;
+    }
+    async.unlock();
+    bytes.clear();  // keeps its capacity: the copy below lands in memory already touched
+    bool taken = false;
+    try {
+      if constexpr (detail::check_root<T>()) {
+        detail::attributing_errors_to(
+            info.path, [&] { detail::write_document(object, file_options_for(info), bytes); }, "saving");
+      }
+      taken = true;
+    } catch (...) {
+      async.lock();
+      finish_snapshot(step, std::move(bytes), false);
+      throw;
+    }
+    async.lock();
+    finish_snapshot(step, std::move(bytes), taken);
+    return info.path;
+  }
+
+  /// Waits until every pending save_async is written (or failed).
+  /// \throws picklejar::error the failure of a background save, if one has not been thrown yet
+  ///         (the first one; later ones are in problems()).
+  void wait() {
+    std::unique_lock<std::mutex> async(async_mutex_);
+    slot_free_.wait(async, [&] { return pending_.empty(); });
+    rethrow_failure();
   }
 
   /// Loads the checkpoint with the highest step into `object` and says which it was. A damaged
@@ -731,6 +834,170 @@ class checkpoint_manager {
     }
   }
 
+  /// A save_async from its step's claim until its file is written (or its snapshot failed).
+  struct pending_save {
+    checkpoint_info info;
+    std::string bytes;                // the whole file, once ready
+    std::int64_t previous_claim = -1;  // claimed_step_ before this one claimed its step
+    enum class stage { snapshot, ready, abandoned } state = stage::snapshot;
+  };
+
+  static void check_step_sign(std::int64_t step, const char* function) {
+    if (step < 0) {
+      throw std::invalid_argument(std::string("picklejar::checkpoint_manager::") + function + ": the step is " +
+                                  std::to_string(step) + "; steps are not negative");
+    }
+  }
+
+  void refuse_if_read_only() const {
+    if (read_only_) {
+      throw error(errc::io, "this checkpoint_manager was opened read-only (open_read_only): it cannot save",
+                  directory_.string());
+    }
+  }
+
+  checkpoint_info describe(std::int64_t step, double metric) const {
+    checkpoint_info info;
+    info.path = directory_ / detail::checkpoint_file_name(step);
+    info.step = step;
+    info.metric = metric;
+    info.time = detail::utc_time_text(std::chrono::system_clock::now());
+    return info;
+  }
+
+  picklejar::options file_options_for(const checkpoint_info& info) const {
+    picklejar::options opts = options_.file_options;
+    opts.format = options_.format;
+    opts.metadata[detail::checkpoint_key] = "1";
+    opts.metadata[detail::checkpoint_step_key] = std::to_string(info.step);
+    opts.metadata[detail::checkpoint_metric_key] = detail::metric_text(info.metric);
+    opts.metadata[detail::checkpoint_time_key] = info.time;
+    return opts;
+  }
+
+  /// Throws the background failure not thrown yet, if any, and forgets it (async_mutex_ held).
+  void rethrow_failure() {
+    if (!failure_) return;
+    std::exception_ptr failure = std::move(failure_);
+    failure_ = nullptr;
+    std::rethrow_exception(failure);
+  }
+
+  /// Makes `step` the latest claimed one, or throws errc::io if it is not above the latest
+  /// checkpoint (on disk, pending or being saved). Returns the claim it replaces (async_mutex_ held).
+  std::int64_t claim_step(std::int64_t step) {
+    const std::optional<checkpoint_info> newest = latest();
+    const std::int64_t on_disk = newest ? newest->step : -1;
+    if (step <= on_disk || step <= claimed_step_) {
+      const bool pending = claimed_step_ > on_disk;
+      const std::int64_t latest_step = pending ? claimed_step_ : on_disk;
+      const std::string where =
+          pending ? "being saved (save_async)" : newest->path.string();
+      throw error(errc::io,
+                  "cannot save step " + std::to_string(step) + ": the latest checkpoint in this directory is step " +
+                      std::to_string(latest_step) + " (" + where + "), and steps only go up; resume from step " +
+                      std::to_string(latest_step) + " (load_latest) or start a new directory",
+                  directory_.string());
+    }
+    const std::int64_t previous = claimed_step_;
+    claimed_step_ = step;
+    return previous;
+  }
+
+  /// A save of `step` failed: its claim goes back, unless a later step was claimed since
+  /// (async_mutex_ taken here).
+  void release_claim(std::int64_t step, std::int64_t previous) {
+    const std::lock_guard<std::mutex> async(async_mutex_);
+    if (claimed_step_ == step) claimed_step_ = previous;
+  }
+
+  /// The snapshot of `step` is taken (or failed): its entry becomes ready for the writer, or is
+  /// abandoned (async_mutex_ held).
+  void finish_snapshot(std::int64_t step, std::string bytes, bool taken) {
+    for (pending_save& job : pending_) {
+      if (job.info.step != step || job.state != pending_save::stage::snapshot) continue;
+      job.bytes = std::move(bytes);
+      job.state = taken ? pending_save::stage::ready : pending_save::stage::abandoned;
+      if (!taken && claimed_step_ == step) claimed_step_ = job.previous_claim;
+      break;
+    }
+    writer_wake_.notify_all();
+  }
+
+  /// The background writer: takes the pending saves in order, waiting for each one's snapshot.
+  void write_in_background() {
+    std::unique_lock<std::mutex> async(async_mutex_);
+    for (;;) {
+      // Stopping waits for a snapshot still being taken too: every claimed save gets written.
+      writer_wake_.wait(async, [&] {
+        return pending_.empty() ? stopping_writer_ : pending_.front().state != pending_save::stage::snapshot;
+      });
+      if (pending_.empty()) return;  // stopping, and nothing left
+      pending_save& job = pending_.front();
+      if (job.state == pending_save::stage::ready) {
+        async.unlock();
+        std::exception_ptr failure = write_pending(job);
+        async.lock();
+        if (failure) {
+          if (claimed_step_ == job.info.step) claimed_step_ = job.previous_claim;  // may be saved again
+          if (!failure_) failure_ = failure;
+        }
+      }
+      job.bytes.clear();
+      if (job.bytes.capacity() > 0) spare_buffers_.push_back(std::move(job.bytes));
+      pending_.pop_front();
+      slot_free_.notify_all();
+    }
+  }
+
+  /// Writes one snapshot and applies retention; returns its failure (also put in problems()).
+  std::exception_ptr write_pending(const pending_save& job) {
+    const std::lock_guard<std::mutex> writing(write_mutex_);
+    try {
+      detail::write_bytes_atomically(job.info.path, job.bytes);
+    } catch (...) {
+      std::exception_ptr failure = detail::as_background_failure(job.info.path);
+      try {
+        std::rethrow_exception(failure);
+      } catch (const std::exception& what) {
+        const std::lock_guard<std::mutex> state(state_mutex_);
+        problems_.push_back(std::string(what.what()) + " (save_async of step " + std::to_string(job.info.step) +
+                            ": not written)");
+      }
+      return failure;
+    }
+    const std::lock_guard<std::mutex> state(state_mutex_);
+    remember(job.info);
+    apply_retention();
+    return nullptr;
+  }
+
+  /// Waits for every pending save and ends the background thread (none runs after this).
+  void stop_writer() noexcept {
+    {
+      const std::lock_guard<std::mutex> async(async_mutex_);
+      stopping_writer_ = true;
+      writer_wake_.notify_all();
+    }
+    if (writer_.joinable()) writer_.join();
+    const std::lock_guard<std::mutex> async(async_mutex_);
+    stopping_writer_ = false;
+  }
+
+  /// A background failure nobody can be told of any more goes to stderr.
+  void report_unhandled_failure() noexcept {
+    if (!failure_) return;
+    try {
+      std::rethrow_exception(failure_);
+    } catch (const std::exception& failure) {
+      std::fprintf(stderr, "picklejar: checkpoint_manager: a background save failed and wait() was not called: %s\n",
+                   failure.what());
+    } catch (...) {
+      std::fprintf(stderr, "picklejar: checkpoint_manager: a background save failed and wait() was not called\n");
+    }
+    failure_ = nullptr;
+  }
+
   static std::optional<std::filesystem::path> path_of(const std::optional<checkpoint_info>& info) {
     if (!info) return std::nullopt;
     return info->path;
@@ -744,6 +1011,17 @@ class checkpoint_manager {
   mutable std::mutex state_mutex_;  // guards checkpoints_ and problems_; held briefly, never while loading
   std::vector<checkpoint_info> checkpoints_;  // by step
   std::vector<std::string> problems_;
+  // save_async. Lock order: async_mutex_, then state_mutex_; the writer holds write_mutex_ (then
+  // state_mutex_) only while no async_mutex_ is held.
+  mutable std::mutex async_mutex_;           // guards everything below
+  std::condition_variable slot_free_;        // pending_ shrank
+  std::condition_variable writer_wake_;      // a snapshot is ready, or the writer must stop
+  std::deque<pending_save> pending_;         // in the order of the steps' claims
+  std::vector<std::string> spare_buffers_;   // written snapshots' buffers, kept for their capacity
+  std::exception_ptr failure_;               // the first background failure not thrown yet
+  std::int64_t claimed_step_ = -1;           // the highest step being saved or pending
+  bool stopping_writer_ = false;
+  std::thread writer_;
 };
 
 }  // namespace picklejar

@@ -30,6 +30,7 @@
 #include <algorithm>
 #include <exception>
 #include <filesystem>
+#include <future>
 #include <istream>
 #include <iterator>
 #include <memory>
@@ -45,6 +46,7 @@
 #include "picklejar/archives/binary.hpp"
 #include "picklejar/archives/text.hpp"
 #include "picklejar/cereal_bridge.hpp"
+#include "picklejar/detail/background_writer.hpp"
 #include "picklejar/detail/container.hpp"
 #include "picklejar/detail/file_io.hpp"
 #include "picklejar/detail/json_codec.hpp"
@@ -488,6 +490,34 @@ void save(const T& object, const std::filesystem::path& path, const options& opt
       file.commit();
     }, "saving");
   }
+}
+
+/// Saves `object` to `path` without waiting for the disk: takes the snapshot now, on the calling
+/// thread and under the object's guard (the file's bytes, serialized into memory: what dumps()
+/// makes), and returns; one background thread, shared by the process, then writes it to `path`
+/// atomically as save() does (temporary file, fsync, rename, directory fsync). Once this returns,
+/// `object` may change: the file holds it as it was at the call.
+///
+/// Costs: memory for the whole file until it is written (a fresh buffer per call, freed after the
+/// write; for repeated saves of a large model, checkpoint_manager::save_async keeps its buffers
+/// and bounds how many wait). Saves are written one at a time in the order of the calls.
+///
+/// At exit: the returned future's destructor never blocks, and a save still pending at a normal
+/// exit (return from main, std::exit) is written before the process ends (the writer is joined by
+/// a static object's destructor). If the process dies first (a crash, a kill, _exit), the save
+/// is lost as one interrupted by a crash would be: the previous file at `path` stays whole.
+/// \returns a future that becomes ready once the file is on disk; get() throws the
+///          picklejar::error (naming the file, errc::io) of a write that failed.
+/// \throws picklejar::error naming the file, at once, when the snapshot fails (errc::type,
+///         errc::limit, errc::format as for save()).
+template <class T>
+[[nodiscard]] std::future<void> save_async(const T& object, const std::filesystem::path& path,
+                                           const options& opts = {}) {
+  std::string bytes;
+  if constexpr (detail::check_root<T>()) {
+    detail::attributing_errors_to(path, [&] { detail::write_document(object, opts, bytes); }, "saving");
+  }
+  return detail::shared_background_writer::instance().submit(path, std::move(bytes));
 }
 
 /// Writes the bytes dumps() returns to `out`, then flushes it. Not atomic: a failure may leave

@@ -15,6 +15,11 @@
 // a save that had not returned (directory fsync, retention); between saves (filling the model);
 // or before the manager had opened the directory.
 //
+// KilledCheckpoint.AsyncSaves runs the same loop with checkpoint_manager::save_async
+// (max_pending 1): a kill then also lands while a snapshot is being written in the background and
+// the trainer has gone on. A step counts as acknowledged once the save_async of the next step has
+// returned (with max_pending 1 that one waited until the previous was written).
+//
 // SIGKILL ends the process, not the kernel: this tests the protocol against a process dying at
 // any instruction, not against power loss (see test_killed_save.cpp).
 //
@@ -131,7 +136,7 @@ void send(int fd, const message& m) {
 
 /// The training run in a child process: resume after the latest checkpoint, then save
 /// checkpoints continuously until killed. Never returns.
-[[noreturn]] void run_child(const fs::path& dir, int channel) {
+[[noreturn]] void run_child(const fs::path& dir, int channel, bool async) {
   try {
     picklejar::checkpoint_manager manager(dir, run_options());
     message opened{message::opened};
@@ -146,9 +151,12 @@ void send(int fd, const message& m) {
     for (std::int64_t step = opened.a + 1;; ++step) {
       crash_checkpoint_test::set_step(model, step);
       const auto start = std::chrono::steady_clock::now();
-      manager.save(model, step, crash_checkpoint_test::metric(step));
+      if (async) manager.save_async(model, step, crash_checkpoint_test::metric(step));
+      else manager.save(model, step, crash_checkpoint_test::metric(step));
+      // With save_async (max_pending 1), the previous step is on disk once this one returned.
+      if (async && step == opened.a + 1) continue;
       message saved{message::saved};
-      saved.a = step;
+      saved.a = async ? step - 1 : step;
       saved.b = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
       send(channel, saved);
     }
@@ -220,7 +228,7 @@ directory_state check_checkpoints(const fs::path& dir) {
   return state;
 }
 
-TEST(KilledCheckpoint, EveryCheckpointLoadsAndTheRunNeverGoesBack) {
+void run_kill_loop(bool async) {
   const int kills = kill_count();
   pj_test::temp_dir dir;
   std::mt19937 random(seed);
@@ -251,7 +259,7 @@ TEST(KilledCheckpoint, EveryCheckpointLoadsAndTheRunNeverGoesBack) {
     ASSERT_GE(pid, 0) << "fork() failed";
     if (pid == 0) {
       ::close(channel[0]);
-      run_child(dir.path(), channel[1]);
+      run_child(dir.path(), channel[1], async);
     }
     ::close(channel[1]);
     const int input = channel[0];
@@ -298,7 +306,8 @@ TEST(KilledCheckpoint, EveryCheckpointLoadsAndTheRunNeverGoesBack) {
     } else {
       wait_until(std::chrono::steady_clock::now() + std::chrono::seconds(30), true);
       ASSERT_TRUE(open_seen) << "the child did not open the checkpoint directory (see its message above)";
-      const int window = static_cast<int>(3 * average_save_ms * 1000);
+      // save_async: a step is on disk one call later, so kills spread over twice as long.
+      const int window = static_cast<int>((async ? 6 : 3) * average_save_ms * 1000);
       const auto delay = std::chrono::microseconds(std::uniform_int_distribution<int>(0, window)(random));
       wait_until(std::chrono::steady_clock::now() + delay, false);
     }
@@ -377,7 +386,7 @@ TEST(KilledCheckpoint, EveryCheckpointLoadsAndTheRunNeverGoesBack) {
       else ++between_saves;
     }
     latest = std::max(latest, now_latest);
-    if (HasFailure()) break;
+    if (testing::Test::HasFailure()) break;
   }
 
   // A last process that is not killed: its manager removes what the last kill left, reports no
@@ -403,10 +412,10 @@ TEST(KilledCheckpoint, EveryCheckpointLoadsAndTheRunNeverGoesBack) {
 
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::printf("%d kills (seed %u) of processes saving checkpoints of a %zu MiB model: %d mid-write (temporary "
+  std::printf("%s: %d kills (seed %u) of processes saving checkpoints of a %zu MiB model: %d mid-write (temporary "
               "file partly written), %d with the temporary file complete but not renamed, %d after the rename "
               "(directory fsync, retention), %d between saves, %d before the manager had opened the directory\n",
-              kills, seed, crash_checkpoint_test::weight_count * sizeof(float) >> 20, mid_write, before_rename,
+              async ? "save_async" : "save", kills, seed, crash_checkpoint_test::weight_count * sizeof(float) >> 20, mid_write, before_rename,
               after_rename, between_saves, before_open);
   std::printf("%lld checkpoints saved (mean save %.1f ms), latest step %lld; unloadable checkpoints: %d, step "
               "regressions: %d (acknowledged saves lost: %d), damage reported by a new manager: %d; temporary "
@@ -415,18 +424,22 @@ TEST(KilledCheckpoint, EveryCheckpointLoadsAndTheRunNeverGoesBack) {
               checkpoints_saved, checkpoints_saved ? save_microseconds / 1000.0 / checkpoints_saved : 0.0,
               static_cast<long long>(latest), unloadable, regressions, lost_acknowledged, reported_damage,
               stale_found, removed_by_manager, stale_after_next_save, next_save_checks, seconds);
-  RecordProperty("kills", kills);
-  RecordProperty("kills_mid_write", mid_write);
-  RecordProperty("kills_before_rename", before_rename);
-  RecordProperty("kills_after_rename", after_rename);
-  RecordProperty("kills_between_saves", between_saves);
-  RecordProperty("kills_before_open", before_open);
-  RecordProperty("checkpoints_saved", static_cast<int>(checkpoints_saved));
-  RecordProperty("unloadable", unloadable);
-  RecordProperty("step_regressions", regressions);
-  RecordProperty("temporaries_found", stale_found);
-  RecordProperty("temporaries_left_after_next_save", stale_after_next_save);
-  RecordProperty("seconds", static_cast<int>(seconds + 0.5));
+  testing::Test::RecordProperty("kills", kills);
+  testing::Test::RecordProperty("kills_mid_write", mid_write);
+  testing::Test::RecordProperty("kills_before_rename", before_rename);
+  testing::Test::RecordProperty("kills_after_rename", after_rename);
+  testing::Test::RecordProperty("kills_between_saves", between_saves);
+  testing::Test::RecordProperty("kills_before_open", before_open);
+  testing::Test::RecordProperty("checkpoints_saved", static_cast<int>(checkpoints_saved));
+  testing::Test::RecordProperty("unloadable", unloadable);
+  testing::Test::RecordProperty("step_regressions", regressions);
+  testing::Test::RecordProperty("temporaries_found", stale_found);
+  testing::Test::RecordProperty("temporaries_left_after_next_save", stale_after_next_save);
+  testing::Test::RecordProperty("seconds", static_cast<int>(seconds + 0.5));
 }
+
+TEST(KilledCheckpoint, EveryCheckpointLoadsAndTheRunNeverGoesBack) { run_kill_loop(false); }
+
+TEST(KilledCheckpoint, AsyncSaves) { run_kill_loop(true); }
 
 }  // namespace

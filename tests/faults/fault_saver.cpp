@@ -5,6 +5,9 @@
 //     binary              picklejar::save to <directory>/model.pj
 //     json                picklejar::save to <directory>/model.json, format::json
 //     checkpoint-new      checkpoint_manager(<directory>, keep_last 2).save(model, step 3, metric 0.3)
+//     binary-async        picklejar::save_async to <directory>/model.pj, then the future's get()
+//     checkpoint-async    as checkpoint-new with save_async(model, 3, 0.3), then wait(): the
+//                         background writer makes the calls the shim fails
 //     checkpoint-resume   no save: a run resuming, armed around opening checkpoint_manager(<directory>)
 //                         and load_latest (memory_map off, so that the load reads: the shim fails
 //                         reads, not a mapping's page faults)
@@ -33,15 +36,15 @@
 
 int main(int argc, char** argv) {
   if (argc != 4) {
-    std::fprintf(stderr, "usage: %s binary|json|checkpoint-new|checkpoint-resume DIRECTORY VERSION\n", argv[0]);
+    std::fprintf(stderr, "usage: %s binary|json|binary-async|checkpoint-new|checkpoint-async|checkpoint-resume DIRECTORY VERSION\n", argv[0]);
     return 2;
   }
   const std::string scenario = argv[1];
   const std::filesystem::path directory = argv[2];
   const auto version = static_cast<std::uint32_t>(std::strtoul(argv[3], nullptr, 10));
   const bool resume = scenario == "checkpoint-resume";
-  const bool checkpoint = scenario == "checkpoint-new" || resume;
-  if (!checkpoint && scenario != "binary" && scenario != "json") {
+  const bool checkpoint = scenario == "checkpoint-new" || scenario == "checkpoint-async" || resume;
+  if (!checkpoint && scenario != "binary" && scenario != "json" && scenario != "binary-async") {
     std::fprintf(stderr, "unknown scenario %s\n", scenario.c_str());
     return 2;
   }
@@ -74,7 +77,11 @@ int main(int argc, char** argv) {
       if (checkpoint) manager.emplace(directory, opts);  // opened before arming: only the save is counted
       arm(1);
       if (scenario == "binary") picklejar::save(model, directory / "model.pj");
-      else if (scenario == "json") picklejar::save(model, directory / "model.json", picklejar::options(picklejar::format::json));
+      else if (scenario == "binary-async") picklejar::save_async(model, directory / "model.pj").get();
+      else if (scenario == "checkpoint-async") {
+        manager->save_async(model, 3, 0.3);
+        manager->wait();
+      } else if (scenario == "json") picklejar::save(model, directory / "model.json", picklejar::options(picklejar::format::json));
       else manager->save(model, 3, 0.3);
       arm(0);
     }

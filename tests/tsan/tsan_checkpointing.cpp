@@ -11,6 +11,13 @@
 // step recorded in the same object. PICKLEJAR_GUARDED_BY(mutex_) makes saving hold the mutex
 // (shared), so ThreadSanitizer must report nothing and no checkpoint may be torn.
 //
+// Built with -DPICKLEJAR_TSAN_ASYNC, the saves are asynchronous: the saver uses picklejar::save_async
+// (and waits for its future before loading), and the trainer itself calls
+// checkpoint_manager::save_async every 10 steps (max_pending 2, every checkpoint kept) and goes on
+// training while the background writer writes. Each checkpoint must then be exactly the model of
+// its step (the weights hold the step number): the snapshot is taken at the call, whatever the
+// trainer does afterwards.
+//
 // Built with -DPICKLEJAR_TSAN_UNGUARDED, the same model lacks PICKLEJAR_GUARDED_BY: that is the
 // control, which ThreadSanitizer must flag (tests/tsan/check_control.cmake), so this test is known
 // to be able to fail.
@@ -26,6 +33,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <future>
 #include <map>
 #include <mutex>
 #include <set>
@@ -147,9 +155,25 @@ int main(int argc, char** argv) {
   };
   const auto started = std::chrono::steady_clock::now();
 
+#ifdef PICKLEJAR_TSAN_ASYNC
+  constexpr std::int64_t checkpoint_every = 10;
+  picklejar::checkpoint_options async_options;
+  async_options.keep_last = picklejar::checkpoint_options::keep_all;
+  async_options.max_pending = 2;
+  picklejar::checkpoint_manager async_manager(scratch / "checkpoints", async_options);
+#endif
   std::thread trainer([&] {
     for (std::int64_t step = 1; step <= steps; ++step) {
       model.train_step(step);
+#ifdef PICKLEJAR_TSAN_ASYNC
+      if (step % checkpoint_every == 0) {
+        try {
+          async_manager.save_async(model, step, 1.0 / static_cast<double>(step));
+        } catch (const std::exception& failure) {
+          fail(std::string("trainer: save_async: ") + failure.what());
+        }
+      }
+#endif
       std::this_thread::sleep_for(std::chrono::microseconds(500));  // the rest of a training step
     }
     training = false;
@@ -161,7 +185,13 @@ int main(int argc, char** argv) {
       const bool json = i % 2 == 1;
       const fs::path file = scratch / "files" / (std::string("model-") + std::to_string(i % 4) + (json ? ".json" : ".pj"));
       try {
+#ifdef PICKLEJAR_TSAN_ASYNC
+        std::future<void> written =
+            picklejar::save_async(model, file, picklejar::options(json ? picklejar::format::json : picklejar::format::binary));
+        written.get();
+#else
         picklejar::save(model, file, picklejar::options(json ? picklejar::format::json : picklejar::format::binary));
+#endif
         picklejar::load(loaded, file);
         saver_tally.check(loaded, file.string());
       } catch (const std::exception& failure) {
@@ -171,6 +201,30 @@ int main(int argc, char** argv) {
     }
   });
 
+#ifdef PICKLEJAR_TSAN_ASYNC
+  // The trainer checkpoints itself; after training, every checkpoint must be the model of its step.
+  std::thread checkpointer([&] {
+    while (training) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    try {
+      async_manager.wait();
+      Model loaded;
+      for (const picklejar::checkpoint_info& info : async_manager.checkpoints()) {
+        picklejar::load(loaded, info.path);
+        manager_tally.check(loaded, info.path.string());
+        if (loaded.step() != info.step) {
+          fail("checkpoint " + info.path.string() + " holds step " + std::to_string(loaded.step()) +
+               ", not the step it was saved at");
+        }
+      }
+      if (async_manager.checkpoints().size() != static_cast<std::size_t>(steps / checkpoint_every)) {
+        fail(std::to_string(async_manager.checkpoints().size()) + " checkpoints instead of " +
+             std::to_string(steps / checkpoint_every));
+      }
+    } catch (const std::exception& failure) {
+      fail(std::string("checkpointer: ") + failure.what());
+    }
+  });
+#else
   std::thread checkpointer([&] {
     try {
       picklejar::checkpoint_options opts;
@@ -194,6 +248,7 @@ int main(int argc, char** argv) {
       fail(std::string("checkpointer: ") + failure.what());
     }
   });
+#endif
 
   trainer.join();
   saver.join();
