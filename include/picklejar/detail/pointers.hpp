@@ -25,6 +25,7 @@
 #include "picklejar/archives/binary.hpp"
 #include "picklejar/archives/text.hpp"
 #include "picklejar/cereal_bridge.hpp"
+#include "picklejar/detail/embedded_cereal.hpp"
 #include "picklejar/detail/library_types.hpp"
 #include "picklejar/detail/object_graph.hpp"
 #include "picklejar/detail/type_name.hpp"
@@ -570,13 +571,17 @@ void load_unique_pointer(Archive& archive, std::unique_ptr<U>& pointer) {
   template <class T>                                                                                 \
   void CEREAL_SAVE_FUNCTION_NAME(OutputArchive& archive, const std::shared_ptr<T>& pointer) {        \
     using U = std::remove_cv_t<T>;                                                                   \
-    if constexpr (pointee_is_usable<U>())                                      \
+    if constexpr (embeds_pointer_to<U>())                                                            \
+      save_embedded(archive, pointer);                                                               \
+    else if constexpr (pointee_is_usable<U>())                                                       \
       save_shared_pointer<OutputArchive, U>(archive, pointer);                                       \
   }                                                                                                  \
   template <class T>                                                                                 \
   void CEREAL_LOAD_FUNCTION_NAME(InputArchive& archive, std::shared_ptr<T>& pointer) {               \
     using U = std::remove_cv_t<T>;                                                                   \
-    if constexpr (pointee_is_usable<U>()) {                                    \
+    if constexpr (embeds_pointer_to<U>()) {                                                          \
+      load_embedded(archive, pointer);                                                               \
+    } else if constexpr (pointee_is_usable<U>()) {                                                   \
       std::shared_ptr<U> loaded;                                                                     \
       load_shared_pointer<InputArchive, U>(archive, loaded);                                         \
       pointer = std::move(loaded);                                                                   \
@@ -600,13 +605,17 @@ void load_unique_pointer(Archive& archive, std::unique_ptr<U>& pointer) {
   template <class T>                                                                                 \
   void CEREAL_SAVE_FUNCTION_NAME(OutputArchive& archive, const std::unique_ptr<T>& pointer) {        \
     using U = std::remove_cv_t<T>;                                                                   \
-    if constexpr (pointee_is_usable<U>())                                      \
+    if constexpr (embeds_pointer_to<U>())                                                            \
+      save_embedded(archive, pointer);                                                               \
+    else if constexpr (pointee_is_usable<U>())                                                       \
       save_unique_pointer<OutputArchive, U>(archive, pointer.get());                                 \
   }                                                                                                  \
   template <class T>                                                                                 \
   void CEREAL_LOAD_FUNCTION_NAME(InputArchive& archive, std::unique_ptr<T>& pointer) {               \
     using U = std::remove_cv_t<T>;                                                                   \
-    if constexpr (pointee_is_usable<U>()) {                                    \
+    if constexpr (embeds_pointer_to<U>()) {                                                          \
+      load_embedded(archive, pointer);                                                               \
+    } else if constexpr (pointee_is_usable<U>()) {                                                   \
       std::unique_ptr<U> loaded;                                                                     \
       load_unique_pointer<InputArchive, U>(archive, loaded);                                         \
       pointer = std::move(loaded);                                                                   \
