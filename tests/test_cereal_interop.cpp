@@ -177,17 +177,23 @@ TEST(CerealInteropPlainCereal, ModelsStillWorkInCerealsOwnArchives) {
   plain_cereal_round_trip<cereal::XMLOutputArchive, cereal::XMLInputArchive>();
 }
 
-TEST(CerealInteropText, TheEmbeddedDataIsOneBase64StringNamedCereal) {
+TEST(CerealInteropText, TheEmbeddedDataIsABase64StringOfCerealsPortableBinary) {
   HoldsReadsFewer holder;
-  const std::string json = picklejar::dumps(holder, picklejar::options(picklejar::format::json));
-  EXPECT_NE(json.find("\"cereal\""), std::string::npos) << json;
-  std::string broken = json;
-  broken.replace(broken.find("\"cereal\"") + 10, 4, "!!!!");
-  picklejar::options unchecked;
-  unchecked.verify_checksum = false;  // reach the embedded data
-  const auto failure =
-      pj_test::expect_error(picklejar::errc::format, [&] { picklejar::loads<HoldsReadsFewer>(broken, unchecked); });
-  EXPECT_NE(std::string(failure.what()).find("base64"), std::string::npos) << failure.what();
+  holder.value = {5, 6};
+  const std::string embedded =
+      picklejar::detail::to_base64(picklejar::detail::cereal_bytes_of(holder.value));
+  for (picklejar::format fmt : {picklejar::format::json, picklejar::format::xml}) {
+    const std::string text = picklejar::dumps(holder, picklejar::options(fmt));
+    const auto at = text.find(embedded);
+    ASSERT_NE(at, std::string::npos) << text;
+    std::string broken = text;
+    broken.replace(at, 4, "!!!!");
+    picklejar::options unchecked;
+    unchecked.verify_checksum = false;  // reach the embedded data
+    const auto failure =
+        pj_test::expect_error(picklejar::errc::format, [&] { picklejar::loads<HoldsReadsFewer>(broken, unchecked); });
+    EXPECT_NE(std::string(failure.what()).find("base64"), std::string::npos) << failure.what();
+  }
 }
 
 }  // namespace

@@ -10,8 +10,7 @@
 //
 // Layout (docs/file-format.md, "Embedded cereal data"):
 //   binary, portable_binary: u64 byte count, then cereal's portable binary bytes;
-//   json, xml: a string of those bytes in base64, named "cereal" inside the value's object (a
-//              value cereal writes as a bare leaf, a minimal type, is the string itself).
+//   json, xml: the value is a string: those bytes in base64 (RFC 4648, padded).
 // The embedded data is a world of its own: shared pointers inside it are shared among
 // themselves only, never with pointers in the rest of the picklejar object.
 //
@@ -40,8 +39,8 @@
 namespace picklejar::detail {
 
 // cereal's own helper templates that reach picklejar's archives (base classes named in a
-// serialize, the pointer wrappers CEREAL_REGISTER_TYPE instantiates for every archive); cereal
-// serializes them itself.
+// serialize, the pointer wrappers CEREAL_REGISTER_TYPE instantiates for every archive): cereal's
+// functions for them run as they are.
 template <class T>
 struct is_cereal_helper : std::false_type {};
 template <class T>
@@ -198,17 +197,13 @@ void load_embedded(binary_input_archive& archive, T& value) {
   load_cereal_bytes(archive.path(), bytes.data(), bytes.size(), value);
 }
 
-// A value that opens an object of its own holds the string as its member "cereal"; one cereal
-// writes as a leaf (minimal types) or a pointer is the string itself.
 template <class T>
 void save_embedded(text_output_archive& archive, const T& value) {
-  if constexpr (text_node_type_v<T> && is_embedded<T>) archive.name_next("cereal");
   archive.write_leaf(node_kind::string, to_base64(cereal_bytes_of(value)));
 }
 
 template <class T>
 void load_embedded(text_input_archive& archive, T& value) {
-  if constexpr (text_node_type_v<T> && is_embedded<T>) archive.name_next("cereal");
   std::string text;
   archive.read_string(text);
   std::string bytes;
@@ -216,41 +211,18 @@ void load_embedded(text_input_archive& archive, T& value) {
   load_cereal_bytes(archive.path(), bytes.data(), bytes.size(), value);
 }
 
-// The overloads cereal finds for embedded values (chosen by the specializations below).
-template <class T, std::enable_if_t<is_embedded<T>, int> = 0>
-void CEREAL_SAVE_FUNCTION_NAME(binary_output_archive& archive, const T& value) {
-  save_embedded(archive, value);
-}
-template <class T, std::enable_if_t<is_embedded<T>, int> = 0>
-void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, T& value) {
-  load_embedded(archive, value);
-}
-template <class T, std::enable_if_t<is_embedded<T>, int> = 0>
-void CEREAL_SAVE_FUNCTION_NAME(text_output_archive& archive, const T& value) {
-  save_embedded(archive, value);
-}
-template <class T, std::enable_if_t<is_embedded<T>, int> = 0>
-void CEREAL_LOAD_FUNCTION_NAME(text_input_archive& archive, T& value) {
-  load_embedded(archive, value);
-}
+/// Asked by every picklejar archive about every value (embedding_hook.hpp).
+template <class T>
+struct embedding {
+  static constexpr bool value = is_embedded<T>;
+  template <class Archive>
+  static void save(Archive& archive, const T& object) {
+    save_embedded(archive, object);
+  }
+  template <class Archive>
+  static void load(Archive& archive, T& object) {
+    load_embedded(archive, object);
+  }
+};
 
 }  // namespace picklejar::detail
-
-namespace cereal {
-
-// Embedded types take picklejar's non-member save/load above, whatever functions of their own
-// cereal also sees (which run inside the embedded archive).
-template <class T>
-struct specialize<picklejar::detail::binary_output_archive, T, specialization::non_member_load_save>
-    : std::conditional_t<picklejar::detail::is_embedded<T>, std::true_type, std::false_type> {};
-template <class T>
-struct specialize<picklejar::detail::binary_input_archive, T, specialization::non_member_load_save>
-    : std::conditional_t<picklejar::detail::is_embedded<T>, std::true_type, std::false_type> {};
-template <class T>
-struct specialize<picklejar::detail::text_output_archive, T, specialization::non_member_load_save>
-    : std::conditional_t<picklejar::detail::is_embedded<T>, std::true_type, std::false_type> {};
-template <class T>
-struct specialize<picklejar::detail::text_input_archive, T, specialization::non_member_load_save>
-    : std::conditional_t<picklejar::detail::is_embedded<T>, std::true_type, std::false_type> {};
-
-}  // namespace cereal
