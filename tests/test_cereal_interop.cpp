@@ -198,6 +198,48 @@ TEST(CerealInteropText, TheEmbeddedDataIsABase64StringOfCerealsPortableBinary) {
 
 }  // namespace
 
+// picklejar's own polymorphic types: the registration a message suggests compiles as written,
+// even for a template whose name holds a comma.
+namespace advice {
+struct Unit {
+  virtual ~Unit() = default;
+  int id = 0;
+  PICKLEJAR_FIELDS(id)
+};
+template <class A, class B>
+struct Pair : Unit {
+  int w = 0;
+  PICKLEJAR_FIELDS(w)
+};
+struct Net {
+  std::unique_ptr<Unit> unit;
+  PICKLEJAR_FIELDS(unit)
+};
+}  // namespace advice
+
+// The suggested form, for another instantiation: it compiles and registers.
+using Pair_type = advice::Pair<char, short>;
+PICKLEJAR_REGISTER_AS(Pair_type, advice::Unit, "advice::Pair<char, short>")
+
+TEST(CerealInteropAdvice, TheSuggestedFormRegisters) {
+  advice::Net net;
+  net.unit = std::make_unique<advice::Pair<char, short>>();
+  const auto back = pj_test::round_trip(net, picklejar::format::json);
+  const bool right_type = dynamic_cast<advice::Pair<char, short>*>(back.unit.get()) != nullptr;
+  EXPECT_TRUE(right_type);
+}
+
+TEST(CerealInteropAdvice, TheSuggestedRegistrationIsALineThatCompiles) {
+  advice::Net net;
+  net.unit = std::make_unique<advice::Pair<int, double>>();
+  const auto failure = pj_test::expect_error(picklejar::errc::type, [&] { (void)picklejar::dumps(net); });
+  const std::string what = failure.what();
+  EXPECT_NE(what.find("using Pair_type = advice::Pair<int, double>; "
+                      "PICKLEJAR_REGISTER_AS(Pair_type, advice::Unit, \"advice::Pair<int, double>\")"),
+            std::string::npos)
+      << what;
+}
+
 // A type held as std::vector<std::shared_ptr<Base>> whose Base has no serialize, registered with
 // CEREAL_REGISTER_TYPE: compiles with cereal alone, so it must compile with picklejar included.
 namespace plain_cereal_program {

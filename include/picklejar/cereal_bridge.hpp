@@ -242,6 +242,24 @@ void finish_pending_objects(Archive& archive);
 template <class T>
 constexpr bool finishes_pointees_first = has_state_hooks<T> || has_after_load<T> || has_guard<T>;
 
+/// The registration to suggest in a message, as a line that compiles at namespace scope: full
+/// names, and a type with a comma in its name (a macro argument cannot hold one) through an alias,
+/// registered under its full name with PICKLEJAR_REGISTER_AS.
+inline std::string registration_advice(const std::string& type, const std::string& base) {
+  std::string aliases;
+  auto argument = [&aliases](const std::string& name, const char* suffix) {
+    if (name.find(',') == std::string::npos) return name;
+    std::string alias = short_type_name(name);
+    alias = alias.substr(0, alias.find('<')) + suffix;
+    aliases += "using " + alias + " = " + name + "; ";
+    return alias;
+  };
+  const std::string type_argument = argument(type, "_type");
+  const std::string base_argument = argument(base, "_base");
+  if (aliases.empty()) return "PICKLEJAR_REGISTER(" + type + ", " + base + ")";
+  return aliases + "PICKLEJAR_REGISTER_AS(" + type_argument + ", " + base_argument + ", \"" + type + "\")";
+}
+
 /// The fields of the base a polymorphic class is registered with (PICKLEJAR_REGISTER), saved as
 /// "base" before the class's own. Looked up at run time, so every translation unit agrees.
 template <class Archive, class Object>
@@ -254,8 +272,8 @@ void process_registered_base(Archive& archive, Object& object) {
       else entry->write_base[Archive::family](&archive, &object);
     } else if constexpr (inherits_fields<T>) {
       throw error(errc::type, type_name<T>() + " has no PICKLEJAR_FIELDS of its own and is not registered "
-                              "with a base that has fields: register it with PICKLEJAR_REGISTER(" +
-                              short_type_name(type_name<T>()) + ", Base) or declare PICKLEJAR_FIELDS");
+                              "with a base that has fields: register it with " +
+                              registration_advice(type_name<T>(), "Base") + " or declare PICKLEJAR_FIELDS");
     }
   }
 }

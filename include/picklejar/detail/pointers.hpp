@@ -331,9 +331,8 @@ write_contents_function contents_writer(const U* object, std::string& name) {
   const registered_type* entry = type_registry::instance().find(std::type_index(type));
   if (entry == nullptr) {
     throw error(errc::type, "cannot save a " + actual + " through a pointer to " + type_name<U>() + ": " +
-                                actual + " is not registered; add PICKLEJAR_REGISTER(" +
-                                short_type_name(actual) + ", " + short_type_name(type_name<U>()) +
-                                ") at namespace scope");
+                                actual + " is not registered; add " + registration_advice(actual, type_name<U>()) +
+                                " at namespace scope");
   }
   if (std::string conflict = type_registry::instance().conflict(entry->name); !conflict.empty())
     throw error(errc::type, "cannot save a " + actual + ": " + conflict);
@@ -341,8 +340,7 @@ write_contents_function contents_writer(const U* object, std::string& name) {
   if (!type_registry::instance().upcast_path(std::type_index(type), std::type_index(typeid(U)), path)) {
     throw error(errc::type, "cannot save a " + actual + " through a pointer to " + type_name<U>() + ": " +
                                 actual + " is registered, but not as a subtype of " + type_name<U>() +
-                                "; add PICKLEJAR_REGISTER(" + short_type_name(actual) + ", " +
-                                short_type_name(type_name<U>()) + ")");
+                                "; add " + registration_advice(actual, type_name<U>()));
   }
   name = entry->name;
   return entry->write[Archive::family];
