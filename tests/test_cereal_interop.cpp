@@ -150,6 +150,32 @@ TEST(CerealInteropBoundary, PolymorphicCerealPointeesAreNotSharedAcrossTheBounda
   EXPECT_NE(back.a, back.b);  // documented: each pointer is its own cereal archive
 }
 
+// A subtype cereal does not know (no CEREAL_REGISTER_TYPE): the save fails with picklejar's
+// error, and the object saved is as it was.
+struct Unknown : Layer {
+  std::vector<double> forward(const std::vector<double>& in) const override { return in; }
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(cereal::base_class<Layer>(this));
+  }
+};
+
+TEST(CerealInteropBoundary, AFailingSaveLeavesTheObjectAsItWas) {
+  for (picklejar::format fmt : pj_test::all_formats) {
+    TwoOwners owners;
+    owners.a = std::make_shared<ReLU>();
+    owners.b = std::make_shared<Unknown>();
+    Layer* const a = owners.a.get();
+    Layer* const b = owners.b.get();
+    const auto failure =
+        pj_test::expect_error(picklejar::errc::type, [&] { (void)picklejar::dumps(owners, picklejar::options(fmt)); });
+    EXPECT_NE(std::string(failure.what()).find("CEREAL_REGISTER_TYPE"), std::string::npos) << failure.what();
+    EXPECT_EQ(owners.a.get(), a);
+    EXPECT_EQ(owners.b.get(), b);
+    EXPECT_EQ(owners.a.use_count(), 1);
+  }
+}
+
 // Including picklejar changes nothing for plain cereal archives.
 template <class OutputArchive, class InputArchive>
 void plain_cereal_round_trip() {
