@@ -149,6 +149,11 @@ struct BadName {
   }
 };
 
+}  // namespace loading_branches
+// Kept out of cereal's own archive (detail/embedded_cereal.hpp), so the name reaches the XML writer.
+CEREAL_SPECIALIZE_FOR_ALL_ARCHIVES(loading_branches::BadName, cereal::specialization::member_serialize);
+namespace loading_branches {
+
 struct HoldsBadName {
   BadName bad;
   PICKLEJAR_FIELDS(bad)

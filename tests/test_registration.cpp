@@ -195,7 +195,7 @@ TEST_P(Registration, AnUnregisteredTypeIsATypeErrorOnSaveNamingIt) {
   model.layers.push_back(std::make_unique<zoo::Unregistered>());
   auto failure = expect_error(errc::type, [&] { picklejar::dumps(model, opts()); });
   EXPECT_NE(failure.reason().find("zoo::Unregistered"), std::string::npos) << failure.what();
-  EXPECT_NE(failure.reason().find("PICKLEJAR_REGISTER(Unregistered, Layer)"), std::string::npos) << failure.what();
+  EXPECT_NE(failure.reason().find("PICKLEJAR_REGISTER(zoo::Unregistered, zoo::Layer)"), std::string::npos) << failure.what();
 }
 
 TEST_P(Registration, AnUnknownNameOnLoadIsATypeErrorNamingIt) {

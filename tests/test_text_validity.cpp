@@ -181,6 +181,11 @@ struct TwiceNamed {
   }
 };
 
+}  // namespace
+// Kept out of cereal's own archive (detail/embedded_cereal.hpp), so both names reach the writer.
+CEREAL_SPECIALIZE_FOR_ALL_ARCHIVES(TwiceNamed, cereal::specialization::member_serialize);
+namespace {
+
 TEST(TextDuplicateKeys, SavingOneNameTwiceIsRefused) {
   for (picklejar::format fmt : {picklejar::format::json, picklejar::format::xml}) {
     pj_test::expect_error(picklejar::errc::format, [&] { (void)picklejar::dumps(TwiceNamed{}, picklejar::options(fmt)); });

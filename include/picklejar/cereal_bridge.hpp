@@ -247,6 +247,24 @@ void finish_pending_objects(Archive& archive);
 template <class T>
 constexpr bool finishes_pointees_first = has_state_hooks<T> || has_after_load<T> || has_guard<T>;
 
+/// The registration to suggest in a message, as a line that compiles at namespace scope: full
+/// names, and a type with a comma in its name (a macro argument cannot hold one) through an alias,
+/// registered under its full name with PICKLEJAR_REGISTER_AS.
+inline std::string registration_advice(const std::string& type, const std::string& base) {
+  std::string aliases;
+  auto argument = [&aliases](const std::string& name, const char* suffix) {
+    if (name.find(',') == std::string::npos) return name;
+    std::string alias = short_type_name(name);
+    alias = alias.substr(0, alias.find('<')) + suffix;
+    aliases += "using " + alias + " = " + name + "; ";
+    return alias;
+  };
+  const std::string type_argument = argument(type, "_type");
+  const std::string base_argument = argument(base, "_base");
+  if (aliases.empty()) return "PICKLEJAR_REGISTER(" + type + ", " + base + ")";
+  return aliases + "PICKLEJAR_REGISTER_AS(" + type_argument + ", " + base_argument + ", \"" + type + "\")";
+}
+
 /// The same in one of cereal's own archives, through what PICKLEJAR_REGISTER bound for it
 /// (registration.hpp). A registered type whose base part cannot be written is an error, never a
 /// silent loss of the base's fields.
@@ -263,7 +281,7 @@ void process_registered_base_in_cereal_archive(Archive& archive, T& object) {
   if ((entry != nullptr && entry->write_base[0] != nullptr) || inherits_fields<U>) {
     throw error(errc::type, "the base part of " + type_name<U>() + " cannot be saved or loaded in " +
                                 type_name<Archive>() + ": include that archive's header in the file "
-                                "with PICKLEJAR_REGISTER(" + short_type_name(type_name<U>()) + ", Base)");
+                                "with " + registration_advice(type_name<U>(), "Base"));
   }
 }
 
@@ -281,8 +299,8 @@ void process_registered_base(Archive& archive, Object& object) {
       else entry->write_base[Archive::family](&archive, &object);
     } else if constexpr (inherits_fields<T>) {
       throw error(errc::type, type_name<T>() + " has no PICKLEJAR_FIELDS of its own and is not registered "
-                              "with a base that has fields: register it with PICKLEJAR_REGISTER(" +
-                              short_type_name(type_name<T>()) + ", Base) or declare PICKLEJAR_FIELDS");
+                              "with a base that has fields: register it with " +
+                              registration_advice(type_name<T>(), "Base") + " or declare PICKLEJAR_FIELDS");
     }
   }
 }

@@ -23,6 +23,7 @@
 
 #include "picklejar/detail/checksum.hpp"
 #include "picklejar/detail/collection_loaders.hpp"
+#include "picklejar/detail/embedding_hook.hpp"
 #include "picklejar/detail/container.hpp"
 #include "picklejar/detail/field_path.hpp"
 #include "picklejar/detail/object_graph.hpp"
@@ -49,6 +50,7 @@ inline void reverse_bytes(void* value) noexcept {
 class binary_output_archive
     : public cereal::OutputArchive<binary_output_archive, cereal::AllowEmptyClassElision> {
  public:
+  PICKLEJAR_DETAIL_EMBEDDING_OPERATOR(binary_output_archive, OutputArchive, save)  // a program's cereal classes: embedded
   binary_output_archive(output_sink& out, bool little_endian)
       : OutputArchive(this), out_(out), swap_(little_endian != host_is_little_endian()) {}
 
@@ -91,6 +93,7 @@ class binary_output_archive
 class binary_input_archive
     : public cereal::InputArchive<binary_input_archive, cereal::AllowEmptyClassElision> {
  public:
+  PICKLEJAR_DETAIL_EMBEDDING_OPERATOR(binary_input_archive, InputArchive, load)  // a program's cereal classes: embedded
   binary_input_archive(const char* data, std::size_t size, bool little_endian, field_path& path)
       : InputArchive(this),
         data_(data),

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "picklejar/detail/collection_loaders.hpp"
+#include "picklejar/detail/embedding_hook.hpp"
 #include "picklejar/detail/field_path.hpp"
 #include "picklejar/detail/object_graph.hpp"
 #include "picklejar/detail/text_scanning.hpp"
@@ -211,6 +212,7 @@ inline const char* kind_name(node_kind kind) {
 class text_output_archive : public cereal::OutputArchive<text_output_archive>,
                             public cereal::traits::TextArchive {
  public:
+  PICKLEJAR_DETAIL_EMBEDDING_OPERATOR(text_output_archive, OutputArchive, save)  // a program's cereal classes: embedded
   /// Writes into `holder`, which receives one child per top-level value.
   explicit text_output_archive(text_node& holder) : OutputArchive(this) {
     holder.kind = node_kind::object;
@@ -284,6 +286,7 @@ class text_output_archive : public cereal::OutputArchive<text_output_archive>,
 class text_input_archive : public cereal::InputArchive<text_input_archive>,
                            public cereal::traits::TextArchive {
  public:
+  PICKLEJAR_DETAIL_EMBEDDING_OPERATOR(text_input_archive, InputArchive, load)  // a program's cereal classes: embedded
   /// Reads the children of `holder` in order. `lenient_leaves` is for XML, where every leaf is
   /// text and an empty element may stand for an empty object or array.
   text_input_archive(const text_node& holder, bool lenient_leaves, field_path& path)

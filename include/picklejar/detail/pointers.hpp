@@ -25,6 +25,7 @@
 #include "picklejar/archives/binary.hpp"
 #include "picklejar/archives/text.hpp"
 #include "picklejar/cereal_bridge.hpp"
+#include "picklejar/detail/embedded_cereal.hpp"
 #include "picklejar/detail/library_types.hpp"
 #include "picklejar/detail/object_graph.hpp"
 #include "picklejar/detail/type_name.hpp"
@@ -334,9 +335,8 @@ write_contents_function contents_writer(const U* object, std::string& name) {
   const registered_type* entry = type_registry::instance().find(std::type_index(type));
   if (entry == nullptr) {
     throw error(errc::type, "cannot save a " + actual + " through a pointer to " + type_name<U>() + ": " +
-                                actual + " is not registered; add PICKLEJAR_REGISTER(" +
-                                short_type_name(actual) + ", " + short_type_name(type_name<U>()) +
-                                ") at namespace scope");
+                                actual + " is not registered; add " + registration_advice(actual, type_name<U>()) +
+                                " at namespace scope");
   }
   if (std::string conflict = type_registry::instance().conflict(entry->name); !conflict.empty())
     throw error(errc::type, "cannot save a " + actual + ": " + conflict);
@@ -344,8 +344,7 @@ write_contents_function contents_writer(const U* object, std::string& name) {
   if (!type_registry::instance().upcast_path(std::type_index(type), std::type_index(typeid(U)), path)) {
     throw error(errc::type, "cannot save a " + actual + " through a pointer to " + type_name<U>() + ": " +
                                 actual + " is registered, but not as a subtype of " + type_name<U>() +
-                                "; add PICKLEJAR_REGISTER(" + short_type_name(actual) + ", " +
-                                short_type_name(type_name<U>()) + ")");
+                                "; add " + registration_advice(actual, type_name<U>()));
   }
   name = entry->name;
   return entry->write[Archive::family];
@@ -613,13 +612,17 @@ void load_unique_pointer(Archive& archive, std::unique_ptr<U>& pointer) {
   template <class T>                                                                                 \
   void CEREAL_SAVE_FUNCTION_NAME(OutputArchive& archive, const std::shared_ptr<T>& pointer) {        \
     using U = std::remove_cv_t<T>;                                                                   \
-    if constexpr (pointee_is_usable<U>())                                      \
+    if constexpr (embeds_pointer_to<U>())                                                            \
+      save_embedded(archive, pointer);                                                               \
+    else if constexpr (pointee_is_usable<U>())                                                       \
       save_shared_pointer<OutputArchive, U>(archive, pointer);                                       \
   }                                                                                                  \
   template <class T>                                                                                 \
   void CEREAL_LOAD_FUNCTION_NAME(InputArchive& archive, std::shared_ptr<T>& pointer) {               \
     using U = std::remove_cv_t<T>;                                                                   \
-    if constexpr (pointee_is_usable<U>()) {                                    \
+    if constexpr (embeds_pointer_to<U>()) {                                                          \
+      load_embedded(archive, pointer);                                                               \
+    } else if constexpr (pointee_is_usable<U>()) {                                                   \
       std::shared_ptr<U> loaded;                                                                     \
       load_shared_pointer<InputArchive, U>(archive, loaded);                                         \
       pointer = std::move(loaded);                                                                   \
@@ -643,13 +646,17 @@ void load_unique_pointer(Archive& archive, std::unique_ptr<U>& pointer) {
   template <class T>                                                                                 \
   void CEREAL_SAVE_FUNCTION_NAME(OutputArchive& archive, const std::unique_ptr<T>& pointer) {        \
     using U = std::remove_cv_t<T>;                                                                   \
-    if constexpr (pointee_is_usable<U>())                                      \
+    if constexpr (embeds_pointer_to<U>())                                                            \
+      save_embedded(archive, pointer);                                                               \
+    else if constexpr (pointee_is_usable<U>())                                                       \
       save_unique_pointer<OutputArchive, U>(archive, pointer.get());                                 \
   }                                                                                                  \
   template <class T>                                                                                 \
   void CEREAL_LOAD_FUNCTION_NAME(InputArchive& archive, std::unique_ptr<T>& pointer) {               \
     using U = std::remove_cv_t<T>;                                                                   \
-    if constexpr (pointee_is_usable<U>()) {                                    \
+    if constexpr (embeds_pointer_to<U>()) {                                                          \
+      load_embedded(archive, pointer);                                                               \
+    } else if constexpr (pointee_is_usable<U>()) {                                                   \
       std::unique_ptr<U> loaded;                                                                     \
       load_unique_pointer<InputArchive, U>(archive, loaded);                                         \
       pointer = std::move(loaded);                                                                   \

@@ -1,0 +1,228 @@
+// Types serialized by their own cereal functions ("foreign" types: a cereal serialize/save/load,
+// member or free, and no picklejar hooks) are written inside picklejar's archives by cereal's own
+// PortableBinaryOutputArchive, and what it writes is embedded as one value. Real cereal code
+// relies on meeting cereal's archives: mlpack's models ask whether the archive is one of
+// cereal's input archives to decide whether they are loading, polymorphic members go through
+// CEREAL_REGISTER_TYPE, pointees through load_and_construct or a private constructor reached
+// through cereal::access. Inside cereal's own archive all of that works as it does without
+// picklejar, bit-exactly, and a load that reads less than the save wrote is an error in every
+// format (the embedded bytes must be used up).
+//
+// Layout (docs/file-format.md, "Embedded cereal data"):
+//   binary, portable_binary: u64 byte count, then cereal's portable binary bytes;
+//   json, xml: the value is a string: those bytes in base64 (RFC 4648, padded).
+// The embedded data is a world of its own: shared pointers inside it are shared among
+// themselves only, never with pointers in the rest of the picklejar object.
+//
+// The text formats embed cereal's binary rather than cereal's JSON/XML: cereal's text parsers
+// recurse without bound and cannot report members a load left unread, while the binary stream
+// is read by cereal's iterative reader from a buffer picklejar has verified and bounded.
+#pragma once
+
+#include <cereal/archives/portable_binary.hpp>
+#include <cereal/cereal.hpp>
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <sstream>
+#include <streambuf>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+#include "picklejar/archives/binary.hpp"
+#include "picklejar/archives/text.hpp"
+#include "picklejar/cereal_bridge.hpp"
+#include "picklejar/detail/library_types.hpp"
+
+namespace picklejar::detail {
+
+// cereal's own helper templates that reach picklejar's archives (base classes named in a
+// serialize, the pointer wrappers CEREAL_REGISTER_TYPE instantiates for every archive): cereal's
+// functions for them run as they are.
+template <class T>
+struct is_cereal_helper : std::false_type {};
+template <class T>
+struct is_cereal_helper<cereal::base_class<T>> : std::true_type {};
+template <class T>
+struct is_cereal_helper<cereal::virtual_base_class<T>> : std::true_type {};
+template <class T>
+struct is_cereal_helper<cereal::memory_detail::PtrWrapper<T>> : std::true_type {};
+template <class A, class T>
+struct is_cereal_helper<cereal::memory_detail::LoadAndConstructLoadWrapper<A, T>> : std::true_type {};
+
+using embedding_output_archive = cereal::PortableBinaryOutputArchive;
+using embedding_input_archive = cereal::PortableBinaryInputArchive;
+
+/// T is a program's class that cereal itself saves (and picklejar has no hooks for).
+template <class T>
+constexpr bool is_cereal_class() {
+  if constexpr (!std::is_class_v<T> || std::is_const_v<T> || is_library_type<T> || is_cereal_helper<T>::value) {
+    return false;
+  } else if constexpr (uses_bridge<T> || cereal::traits::is_specialized<T, embedding_output_archive>::value) {
+    return false;  // picklejar's hooks, or a cereal::specialize the program chose itself
+  } else {
+    return cereal::traits::detail::count_output_serializers<T, embedding_output_archive>::value == 1;
+  }
+}
+
+/// Values of T are embedded: cereal both saves and loads them.
+template <class T>
+constexpr bool embeds_value() {
+  if constexpr (!is_cereal_class<T>()) return false;
+  else return cereal::traits::detail::count_input_serializers<T, embedding_input_archive>::value == 1;
+}
+
+/// A pointer to U is embedded whole (pointer and pointee, through cereal's memory.hpp) when
+/// picklejar's own pointer support cannot build the pointee the way cereal does: a polymorphic
+/// U (its subtypes are registered with CEREAL_REGISTER_TYPE), a U built by load_and_construct,
+/// or one whose default constructor only cereal::access reaches. Other pointers to cereal
+/// classes stay in picklejar's object graph (sharing kept) and only their pointee is embedded.
+template <class U>
+constexpr bool embeds_pointer_to() {
+  using V = std::remove_cv_t<U>;
+  if constexpr (!is_cereal_class<V>()) {
+    return false;
+  } else {
+    return std::is_polymorphic_v<V> || !std::is_default_constructible_v<V> ||
+           cereal::traits::has_load_and_construct<V, embedding_input_archive>::value;
+  }
+}
+
+/// What picklejar hands to cereal's own archive as a value (pointers: pointers.hpp).
+template <class T>
+constexpr bool is_embedded = embeds_value<T>();
+
+/// Reads from a byte range in place and tells how much is left.
+class embedded_bytes_buffer : public std::streambuf {
+ public:
+  embedded_bytes_buffer(const char* data, std::size_t size) {
+    char* begin = const_cast<char*>(data);  // only ever read
+    setg(begin, begin, begin + size);
+  }
+  std::size_t remaining() const noexcept { return static_cast<std::size_t>(egptr() - gptr()); }
+};
+
+template <class T>
+std::string cereal_bytes_of(const T& value) {
+  std::ostringstream out(std::ios::binary);
+  {
+    embedding_output_archive archive(out);
+    archive(value);
+  }
+  return std::move(out).str();
+}
+
+/// Lets cereal load `value` from `bytes`; every byte must be used.
+template <class T>
+void load_cereal_bytes(field_path& path, const char* bytes, std::size_t size, T& value) {
+  embedded_bytes_buffer buffer(bytes, size);
+  std::istream in(&buffer);
+  try {
+    embedding_input_archive archive(in);
+    archive(value);
+  } catch (const cereal::Exception& failure) {
+    path.fail(errc::format, std::string("the embedded cereal data cannot be read: ") + failure.what());
+  }
+  if (buffer.remaining() != 0) {
+    path.fail(errc::format, std::to_string(buffer.remaining()) +
+                                " bytes of the embedded cereal data remain after the object was read (its "
+                                "cereal load reads less than its save writes)");
+  }
+}
+
+inline std::string to_base64(std::string_view bytes) {
+  static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  for (std::size_t i = 0; i < bytes.size(); i += 3) {
+    std::uint32_t group = static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i])) << 16;
+    if (i + 1 < bytes.size()) group |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8;
+    if (i + 2 < bytes.size()) group |= static_cast<unsigned char>(bytes[i + 2]);
+    out += alphabet[(group >> 18) & 63];
+    out += alphabet[(group >> 12) & 63];
+    out += i + 1 < bytes.size() ? alphabet[(group >> 6) & 63] : '=';
+    out += i + 2 < bytes.size() ? alphabet[group & 63] : '=';
+  }
+  return out;
+}
+
+/// Decodes strict base64 (padded, no whitespace); false when `text` is not that.
+inline bool from_base64(std::string_view text, std::string& out) {
+  if (text.size() % 4 != 0) return false;
+  auto value_of = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  out.clear();
+  out.reserve(text.size() / 4 * 3);
+  for (std::size_t i = 0; i < text.size(); i += 4) {
+    const bool last = i + 4 == text.size();
+    const int padding = last ? (text[i + 3] == '=') + (text[i + 2] == '=') : 0;
+    if (padding == 1 && text[i + 2] == '=') return false;  // "x=y=" is not base64
+    std::uint32_t group = 0;
+    for (int k = 0; k < 4 - padding; ++k) {
+      const int digit = value_of(text[i + static_cast<std::size_t>(k)]);
+      if (digit < 0) return false;
+      group |= static_cast<std::uint32_t>(digit) << (18 - 6 * k);
+    }
+    out += static_cast<char>((group >> 16) & 0xFF);
+    if (padding < 2) out += static_cast<char>((group >> 8) & 0xFF);
+    if (padding < 1) out += static_cast<char>(group & 0xFF);
+  }
+  return true;
+}
+
+// ---- writing and reading embedded values (a value, or a whole pointer: pointers.hpp) ----
+
+template <class T>
+void save_embedded(binary_output_archive& archive, const T& value) {
+  const std::string bytes = cereal_bytes_of(value);
+  archive.write_value(static_cast<std::uint64_t>(bytes.size()));
+  archive.write_bytes(bytes.data(), bytes.size());
+}
+
+template <class T>
+void load_embedded(binary_input_archive& archive, T& value) {
+  std::uint64_t size = 0;
+  archive.read_value(size);
+  archive.require(size, "embedded cereal data");
+  std::string bytes(static_cast<std::size_t>(size), '\0');
+  archive.read_bytes(bytes.data(), bytes.size());
+  load_cereal_bytes(archive.path(), bytes.data(), bytes.size(), value);
+}
+
+template <class T>
+void save_embedded(text_output_archive& archive, const T& value) {
+  archive.write_leaf(node_kind::string, to_base64(cereal_bytes_of(value)));
+}
+
+template <class T>
+void load_embedded(text_input_archive& archive, T& value) {
+  std::string text;
+  archive.read_string(text);
+  std::string bytes;
+  if (!from_base64(text, bytes)) archive.path().fail(errc::format, "the embedded cereal data is not base64");
+  load_cereal_bytes(archive.path(), bytes.data(), bytes.size(), value);
+}
+
+/// Asked by every picklejar archive about every value (embedding_hook.hpp).
+template <class T>
+struct embedding {
+  static constexpr bool value = is_embedded<T>;
+  template <class Archive>
+  static void save(Archive& archive, const T& object) {
+    save_embedded(archive, object);
+  }
+  template <class Archive>
+  static void load(Archive& archive, T& object) {
+    load_embedded(archive, object);
+  }
+};
+
+}  // namespace picklejar::detail

@@ -1,0 +1,308 @@
+// Real cereal code inside picklejar objects (issue 13): mlpack-style models that ask which cereal
+// archive they are in, CEREAL_REGISTER_TYPE layers behind pointers, load_and_construct, a private
+// default constructor, versioned minimal serialization; every format, predictions bit-exact.
+#include <picklejar/picklejar.hpp>
+
+#include "mlpack_style.hpp"
+#include "test_support.hpp"
+
+#include <cstring>
+#include <mutex>
+#include <sstream>
+#include <thread>
+#include <unordered_map>
+
+CEREAL_REGISTER_TYPE(mlpack_style::Linear)
+CEREAL_REGISTER_TYPE(mlpack_style::ReLU)
+CEREAL_REGISTER_TYPE(mlpack_style::LogSoftMax)
+
+namespace {
+
+using namespace mlpack_style;
+
+class Service {
+ public:
+  void build() {
+    linear_ = LinearRegression(0.3);
+    tree_ = DecisionTree(4, 0.8);
+    net_ = make_ffn();
+    extra_layers_.push_back(std::make_unique<Linear>(3, 3, 2.5));
+    extra_layers_.push_back(std::make_unique<ReLU>());
+    shared_layer_ = std::make_shared<LogSoftMax>();
+    constructed_ = std::make_unique<Constructed>(7, 0.125);
+    privately_ = std::make_shared<PrivatelyBuilt>(PrivatelyBuilt::make("hidden"));
+    temperature_.kelvin = 300.5;
+  }
+
+  /// Every model's output, as raw doubles to be compared bit for bit.
+  std::vector<double> predictions() const {
+    std::vector<double> out;
+    const std::vector<double> x = {0.5, -1.25, 2.0};
+    out.push_back(linear_.predict(x));
+    for (double v : {-1.0, -0.2, 0.1, 0.7, 3.0}) out.push_back(tree_.predict(v));
+    for (double v : net_.predict(x)) out.push_back(v);
+    std::vector<double> y = x;
+    for (const auto& layer : extra_layers_) y = layer->forward(y);
+    y = shared_layer_->forward(y);
+    out.insert(out.end(), y.begin(), y.end());
+    out.push_back(constructed_->id() * constructed_->scale());
+    out.push_back(static_cast<double>(privately_->name().size()));
+    out.push_back(temperature_.kelvin);
+    return out;
+  }
+
+ private:
+  LinearRegression linear_;
+  DecisionTree tree_;
+  FFN net_;
+  std::vector<std::unique_ptr<Layer>> extra_layers_;
+  std::shared_ptr<Layer> shared_layer_;
+  std::unique_ptr<Constructed> constructed_;
+  std::shared_ptr<PrivatelyBuilt> privately_;
+  Temperature temperature_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::thread::id, std::vector<double>> scratch_;
+
+  PICKLEJAR_FIELDS(linear_, tree_, net_, extra_layers_, shared_layer_, constructed_, privately_, temperature_)
+  PICKLEJAR_TRANSIENT(mutex_, scratch_)
+  PICKLEJAR_GUARDED_BY(mutex_)
+};
+
+bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
+}
+
+class CerealInterop : public pj_test::FormatTest {};
+
+TEST_P(CerealInterop, MlpackStyleServiceRoundTripsBitExactly) {
+  Service original;
+  original.build();
+  const std::string bytes = picklejar::dumps(original, opts());
+  Service loaded;
+  picklejar::loads(loaded, bytes);
+  EXPECT_TRUE(same_bits(original.predictions(), loaded.predictions()));
+}
+
+TEST_P(CerealInterop, LoadingIntoAnUsedObjectReplacesEveryModel) {
+  Service original;
+  original.build();
+  Service used;
+  used.build();
+  used.build();  // extra layers twice: the load must not append
+  picklejar::loads(used, picklejar::dumps(original, opts()));
+  EXPECT_TRUE(same_bits(original.predictions(), used.predictions()));
+}
+
+TEST_P(CerealInterop, SavingTwiceWritesTheSameBytes) {
+  Service original;
+  original.build();
+  EXPECT_EQ(picklejar::dumps(original, opts()), picklejar::dumps(original, opts()));
+}
+
+struct HoldsReadsFewer {
+  ReadsFewer value;
+  PICKLEJAR_FIELDS(value)
+};
+
+TEST_P(CerealInterop, ALoadThatReadsLessThanItsSaveWroteIsAnError) {
+  HoldsReadsFewer holder;
+  holder.value = {1, 2};
+  const std::string bytes = picklejar::dumps(holder, opts());
+  const auto failure = pj_test::expect_error(picklejar::errc::format, [&] { picklejar::loads<HoldsReadsFewer>(bytes); });
+  EXPECT_NE(std::string(failure.what()).find("remain"), std::string::npos) << failure.what();
+  EXPECT_NE(std::string(failure.what()).find("value"), std::string::npos) << failure.what();
+}
+
+TEST_P(CerealInterop, VersionedMinimalTypeAsTheRootRoundTrips) {
+  Temperature t;
+  t.kelvin = 0.1 + 0.2;
+  const std::string bytes = picklejar::dumps(t, opts());
+  const Temperature back = picklejar::loads<Temperature>(bytes);
+  EXPECT_EQ(std::memcmp(&back.kelvin, &t.kelvin, sizeof(double)), 0);
+}
+
+TEST_P(CerealInterop, PolymorphicPointersAsTheRoot) {
+  std::vector<std::unique_ptr<Layer>> layers;
+  layers.push_back(std::make_unique<Linear>(2, 2, 0.75));
+  layers.push_back(std::make_unique<LogSoftMax>());
+  const auto back = pj_test::round_trip(layers, GetParam());
+  ASSERT_EQ(back.size(), 2u);
+  EXPECT_TRUE(same_bits(layers[0]->forward({1, 2}), back[0]->forward({1, 2})));
+  EXPECT_NE(dynamic_cast<LogSoftMax*>(back[1].get()), nullptr);
+}
+
+PJ_INSTANTIATE_FOR_ALL_FORMATS(CerealInterop);
+
+// What the embedding costs: shared pointers to a cereal class that picklejar must hand to cereal
+// whole (polymorphic) are not shared with the rest of the object after a load (docs/guide.md).
+struct TwoOwners {
+  std::shared_ptr<Layer> a, b;
+  PICKLEJAR_FIELDS(a, b)
+};
+
+TEST(CerealInteropBoundary, PolymorphicCerealPointeesAreNotSharedAcrossTheBoundary) {
+  TwoOwners owners;
+  owners.a = std::make_shared<ReLU>();
+  owners.b = owners.a;
+  const auto back = pj_test::round_trip(owners, picklejar::format::binary);
+  ASSERT_NE(back.a, nullptr);
+  ASSERT_NE(back.b, nullptr);
+  EXPECT_NE(back.a, back.b);  // documented: each pointer is its own cereal archive
+}
+
+// A subtype cereal does not know (no CEREAL_REGISTER_TYPE): the save fails with picklejar's
+// error, and the object saved is as it was.
+struct Unknown : Layer {
+  std::vector<double> forward(const std::vector<double>& in) const override { return in; }
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(cereal::base_class<Layer>(this));
+  }
+};
+
+TEST(CerealInteropBoundary, AFailingSaveLeavesTheObjectAsItWas) {
+  for (picklejar::format fmt : pj_test::all_formats) {
+    TwoOwners owners;
+    owners.a = std::make_shared<ReLU>();
+    owners.b = std::make_shared<Unknown>();
+    Layer* const a = owners.a.get();
+    Layer* const b = owners.b.get();
+    const auto failure =
+        pj_test::expect_error(picklejar::errc::type, [&] { (void)picklejar::dumps(owners, picklejar::options(fmt)); });
+    EXPECT_NE(std::string(failure.what()).find("CEREAL_REGISTER_TYPE"), std::string::npos) << failure.what();
+    EXPECT_EQ(owners.a.get(), a);
+    EXPECT_EQ(owners.b.get(), b);
+    EXPECT_EQ(owners.a.use_count(), 1);
+  }
+}
+
+// Including picklejar changes nothing for plain cereal archives.
+template <class OutputArchive, class InputArchive>
+void plain_cereal_round_trip() {
+  FFN net = make_ffn();
+  DecisionTree tree(3, 0.4);
+  std::stringstream stream;
+  {
+    OutputArchive out(stream);
+    out(cereal::make_nvp("net", net), cereal::make_nvp("tree", tree));
+  }
+  FFN net_back;
+  DecisionTree tree_back;
+  {
+    InputArchive in(stream);
+    in(cereal::make_nvp("net", net_back), cereal::make_nvp("tree", tree_back));
+  }
+  EXPECT_TRUE(same_bits(net.predict({1, 2, 3}), net_back.predict({1, 2, 3})));
+  for (double v : {-1.0, 0.0, 1.0}) EXPECT_EQ(tree.predict(v), tree_back.predict(v));
+}
+
+TEST(CerealInteropPlainCereal, ModelsStillWorkInCerealsOwnArchives) {
+  plain_cereal_round_trip<cereal::BinaryOutputArchive, cereal::BinaryInputArchive>();
+  plain_cereal_round_trip<cereal::PortableBinaryOutputArchive, cereal::PortableBinaryInputArchive>();
+  plain_cereal_round_trip<cereal::JSONOutputArchive, cereal::JSONInputArchive>();
+  plain_cereal_round_trip<cereal::XMLOutputArchive, cereal::XMLInputArchive>();
+}
+
+TEST(CerealInteropText, TheEmbeddedDataIsABase64StringOfCerealsPortableBinary) {
+  HoldsReadsFewer holder;
+  holder.value = {5, 6};
+  const std::string embedded =
+      picklejar::detail::to_base64(picklejar::detail::cereal_bytes_of(holder.value));
+  for (picklejar::format fmt : {picklejar::format::json, picklejar::format::xml}) {
+    const std::string text = picklejar::dumps(holder, picklejar::options(fmt));
+    const auto at = text.find(embedded);
+    ASSERT_NE(at, std::string::npos) << text;
+    std::string broken = text;
+    broken.replace(at, 4, "!!!!");
+    picklejar::options unchecked;
+    unchecked.verify_checksum = false;  // reach the embedded data
+    const auto failure =
+        pj_test::expect_error(picklejar::errc::format, [&] { picklejar::loads<HoldsReadsFewer>(broken, unchecked); });
+    EXPECT_NE(std::string(failure.what()).find("base64"), std::string::npos) << failure.what();
+  }
+}
+
+}  // namespace
+
+// picklejar's own polymorphic types: the registration a message suggests compiles as written,
+// even for a template whose name holds a comma.
+namespace advice {
+struct Unit {
+  virtual ~Unit() = default;
+  int id = 0;
+  PICKLEJAR_FIELDS(id)
+};
+template <class A, class B>
+struct Pair : Unit {
+  int w = 0;
+  PICKLEJAR_FIELDS(w)
+};
+struct Net {
+  std::unique_ptr<Unit> unit;
+  PICKLEJAR_FIELDS(unit)
+};
+}  // namespace advice
+
+// The suggested form, for another instantiation: it compiles and registers.
+using Pair_type = advice::Pair<char, short>;
+PICKLEJAR_REGISTER_AS(Pair_type, advice::Unit, "advice::Pair<char, short>")
+
+TEST(CerealInteropAdvice, TheSuggestedFormRegisters) {
+  advice::Net net;
+  net.unit = std::make_unique<advice::Pair<char, short>>();
+  const auto back = pj_test::round_trip(net, picklejar::format::json);
+  const bool right_type = dynamic_cast<advice::Pair<char, short>*>(back.unit.get()) != nullptr;
+  EXPECT_TRUE(right_type);
+}
+
+TEST(CerealInteropAdvice, TheSuggestedRegistrationIsALineThatCompiles) {
+  advice::Net net;
+  net.unit = std::make_unique<advice::Pair<int, double>>();
+  const auto failure = pj_test::expect_error(picklejar::errc::type, [&] { (void)picklejar::dumps(net); });
+  const std::string what = failure.what();
+  EXPECT_NE(what.find("using Pair_type = advice::Pair<int, double>; "
+                      "PICKLEJAR_REGISTER_AS(Pair_type, advice::Unit, \"advice::Pair<int, double>\")"),
+            std::string::npos)
+      << what;
+}
+
+// A type held as std::vector<std::shared_ptr<Base>> whose Base has no serialize, registered with
+// CEREAL_REGISTER_TYPE: compiles with cereal alone, so it must compile with picklejar included.
+namespace plain_cereal_program {
+struct Base {  // abstract and without serialize, as cereal allows
+  virtual ~Base() = default;
+  virtual int kind() const = 0;
+};
+struct Node : Base {
+  int kind() const override { return 1; }
+  int value = 0;
+  std::vector<std::shared_ptr<Base>> children;
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(value, children);
+  }
+};
+}  // namespace plain_cereal_program
+CEREAL_REGISTER_TYPE(plain_cereal_program::Node)
+CEREAL_REGISTER_POLYMORPHIC_RELATION(plain_cereal_program::Base, plain_cereal_program::Node)
+
+TEST(CerealInteropPlainCereal, IncludingPicklejarKeepsACerealProgramCompiling) {
+  using plain_cereal_program::Node;
+  auto root = std::make_shared<Node>();
+  root->value = 1;
+  auto child = std::make_shared<Node>();
+  child->value = 2;
+  root->children.push_back(child);
+  std::stringstream stream;
+  {
+    cereal::BinaryOutputArchive out(stream);
+    out(root);
+  }
+  std::shared_ptr<Node> back;
+  {
+    cereal::BinaryInputArchive in(stream);
+    in(back);
+  }
+  ASSERT_EQ(back->children.size(), 1u);
+  EXPECT_EQ(std::static_pointer_cast<Node>(back->children[0])->value, 2);
+}
