@@ -93,6 +93,26 @@ TEST_P(CerealInterop, LoadingIntoAnUsedObjectReplacesEveryModel) {
   EXPECT_TRUE(same_bits(original.predictions(), used.predictions()));
 }
 
+// cereal's own loaders size containers by what the data claims, outside options.max_memory: a
+// file from a stranger that holds such data is refused, and nothing of it is loaded.
+TEST_P(CerealInterop, UntrustedOptionsRefuseEmbeddedCerealData) {
+  Service original;
+  original.build();
+  const std::string bytes = picklejar::dumps(original, opts());
+  Service loaded;
+  try {
+    picklejar::loads(loaded, bytes, picklejar::options::untrusted());
+    FAIL() << "embedded cereal data loaded under options::untrusted()";
+  } catch (const picklejar::error& failure) {
+    EXPECT_EQ(failure.code(), picklejar::errc::format);
+    EXPECT_NE(std::string(failure.what()).find("refuse_embedded_cereal"), std::string::npos) << failure.what();
+  }
+  picklejar::options allowed = picklejar::options::untrusted();
+  allowed.refuse_embedded_cereal = false;
+  picklejar::loads(loaded, bytes, allowed);
+  EXPECT_TRUE(same_bits(original.predictions(), loaded.predictions()));
+}
+
 TEST_P(CerealInterop, SavingTwiceWritesTheSameBytes) {
   Service original;
   original.build();

@@ -80,6 +80,10 @@ struct options {
   /// be freed; weak_ptrs may close cycles. Off by default: a program that saves such a graph on
   /// purpose gets it back, and breaks the cycle itself (see docs/reliability.md).
   bool refuse_ownership_cycles = false;
+  /// Refuse (errc::format) data that a class's own cereal functions load (embedded cereal data,
+  /// docs/file-format.md): cereal's loaders size containers by what the data claims, outside
+  /// options.max_memory. On in untrusted(); off by default, for files of your own programs.
+  bool refuse_embedded_cereal = false;
   /// Check the file's checksum (errc::integrity when it does not match or is missing) before the
   /// loaded data is trusted: before any after_load(), set_state() or from_state() sees it, and
   /// before load returns. Turn off only to load a hand-edited JSON or XML file.
@@ -102,7 +106,8 @@ struct options {
   }
 
   /// The options for a file from a stranger: files up to 1 GiB, 64 levels of nesting, at most
-  /// 16 MiB + 4 bytes per input byte of memory, and ownership cycles refused. Nothing such a file
+  /// 16 MiB + 4 bytes per input byte of memory, ownership cycles and embedded cereal data refused
+  /// (cereal's own loaders are not bounded by max_memory). Nothing such a file
   /// says can make the load crash, hang, run quadratic, leak or allocate more than these limits.
   /// `Model m = picklejar::load<Model>(path, picklejar::options::untrusted());`
   static options untrusted() {
@@ -112,6 +117,7 @@ struct options {
     strict.memory_base = std::uint64_t{16} << 20;
     strict.memory_per_input_byte = 4;
     strict.refuse_ownership_cycles = true;
+    strict.refuse_embedded_cereal = true;
     return strict;
   }
 };

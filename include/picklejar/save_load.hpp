@@ -315,6 +315,7 @@ void read_document(std::string_view bytes, const options& opts, T& object, objec
                                  container.little_endian, path);
     archive.graph().configure(&opts.externals, opts.max_depth);
     archive.graph().refuse_cycles(opts.refuse_ownership_cycles);
+    archive.graph().refuse_embedded_cereal(opts.refuse_embedded_cereal);
     archive.graph().set_versions(container.info.type_versions);
     try {
       check_root_type(container.info.type_name, expected);
@@ -341,6 +342,7 @@ void read_document(std::string_view bytes, const options& opts, T& object, objec
   text_input_archive archive(document, fmt == format::xml, path);
   archive.graph().configure(&opts.externals, opts.max_depth);
   archive.graph().refuse_cycles(opts.refuse_ownership_cycles);
+    archive.graph().refuse_embedded_cereal(opts.refuse_embedded_cereal);
   archive.graph().set_versions(info.type_versions);
   for (const auto& part : document.children) {
     if (part.name == "objects") archive.set_objects(&part);

@@ -114,6 +114,18 @@ std::string cereal_bytes_of(const T& value) {
   return std::move(out).str();
 }
 
+/// Refuses embedded cereal data where the options say so (options::untrusted()): cereal's own
+/// loaders allocate what the data claims, outside the load's memory budget.
+template <class Archive>
+void check_embedded_cereal_allowed(Archive& archive) {
+  if (archive.graph().refuses_embedded_cereal()) {
+    archive.path().fail(errc::format,
+                        "this value is loaded by its class's own cereal functions, whose allocations "
+                        "options.max_memory cannot bound; refused for a file from a stranger "
+                        "(options.refuse_embedded_cereal, set by options::untrusted())");
+  }
+}
+
 /// Lets cereal load `value` from `bytes`; every byte must be used.
 template <class T>
 void load_cereal_bytes(field_path& path, const char* bytes, std::size_t size, T& value) {
@@ -189,6 +201,7 @@ void save_embedded(binary_output_archive& archive, const T& value) {
 
 template <class T>
 void load_embedded(binary_input_archive& archive, T& value) {
+  check_embedded_cereal_allowed(archive);
   std::uint64_t size = 0;
   archive.read_value(size);
   archive.require(size, "embedded cereal data");
@@ -204,6 +217,7 @@ void save_embedded(text_output_archive& archive, const T& value) {
 
 template <class T>
 void load_embedded(text_input_archive& archive, T& value) {
+  check_embedded_cereal_allowed(archive);
   std::string text;
   archive.read_string(text);
   std::string bytes;

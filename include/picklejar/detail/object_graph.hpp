@@ -304,6 +304,9 @@ class graph_reader : public graph_base<pending_read> {
 
   void refuse_cycles(bool refuse) { refuse_cycles_ = refuse; }
   bool refuses_cycles() const noexcept { return refuse_cycles_; }
+  /// options.refuse_embedded_cereal: whether data a class's own cereal functions load is refused.
+  void refuse_embedded_cereal(bool refuse) { refuse_embedded_cereal_ = refuse; }
+  bool refuses_embedded_cereal() const noexcept { return refuse_embedded_cereal_; }
   /// The object whose members are being read (0: the root); returns the previous one.
   std::uint32_t set_owner(std::uint32_t id) noexcept {
     if (id != owner_) ++stamp_;  // what the searches learnt holds for one owner only
@@ -372,6 +375,7 @@ class graph_reader : public graph_base<pending_read> {
   std::map<std::pair<std::type_index, std::type_index>, std::pair<bool, std::vector<upcast_function>>> upcasts_;
   std::size_t items_read_ = 0;
   bool refuse_cycles_ = false;
+  bool refuse_embedded_cereal_ = false;
   std::uint32_t owner_ = 0;
   std::vector<std::vector<std::uint32_t>> owned_;  ///< per object id (0: the root), what it owns
   std::vector<std::size_t> visited_;               ///< search stamps, per object id
