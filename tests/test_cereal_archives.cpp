@@ -91,19 +91,19 @@ struct Layer {
   std::string name;
   PICKLEJAR_FIELDS(name)
 };
-struct Dense : Layer {  // PICKLEJAR_REGISTER only
+struct ArchiveDense : Layer {  // PICKLEJAR_REGISTER only
   int units = 0;
   PICKLEJAR_FIELDS(units)
 };
-struct Dropout : Layer {  // both PICKLEJAR_REGISTER and CEREAL_REGISTER_TYPE
+struct ArchiveDropout : Layer {  // both PICKLEJAR_REGISTER and CEREAL_REGISTER_TYPE
   double rate = 0;
   PICKLEJAR_FIELDS(rate)
 };
-struct Conv : Layer {  // a middle class
+struct ArchiveConv : Layer {  // a middle class
   int kernel = 0;
   PICKLEJAR_FIELDS(kernel)
 };
-struct Conv2D : Conv {
+struct ArchiveConv2D : ArchiveConv {
   int channels = 0;
   PICKLEJAR_FIELDS(channels)
 };
@@ -118,18 +118,18 @@ struct Network {
   PICKLEJAR_FIELDS(layers, shared)
 };
 
-PICKLEJAR_REGISTER(Dense, Layer)
-PICKLEJAR_REGISTER(Dropout, Layer)
-PICKLEJAR_REGISTER(Conv, Layer)
-PICKLEJAR_REGISTER(Conv2D, Conv)
+PICKLEJAR_REGISTER(ArchiveDense, Layer)
+PICKLEJAR_REGISTER(ArchiveDropout, Layer)
+PICKLEJAR_REGISTER(ArchiveConv, Layer)
+PICKLEJAR_REGISTER(ArchiveConv2D, ArchiveConv)
 PICKLEJAR_REGISTER_AS(Renamed, Layer, "cereal_archives.Renamed")
 
 }  // namespace cereal_archives
 
 PICKLEJAR_VERSION(cereal_archives::Versioned, 2)
 
-CEREAL_REGISTER_TYPE(cereal_archives::Dropout)
-CEREAL_REGISTER_POLYMORPHIC_RELATION(cereal_archives::Layer, cereal_archives::Dropout)
+CEREAL_REGISTER_TYPE(cereal_archives::ArchiveDropout)
+CEREAL_REGISTER_POLYMORPHIC_RELATION(cereal_archives::Layer, cereal_archives::ArchiveDropout)
 CEREAL_REGISTER_TYPE_WITH_NAME(cereal_archives::Renamed, "cereal.Renamed")
 CEREAL_REGISTER_POLYMORPHIC_RELATION(cereal_archives::Layer, cereal_archives::Renamed)
 
@@ -233,13 +233,13 @@ TYPED_TEST(CerealArchives, EigenMembersRoundTripExactly) {
 
 Network make_network() {
   Network net;
-  auto dense = std::make_unique<Dense>();
+  auto dense = std::make_unique<ArchiveDense>();
   dense->name = "dense";
   dense->units = 64;
-  auto dropout = std::make_unique<Dropout>();
+  auto dropout = std::make_unique<ArchiveDropout>();
   dropout->name = "dropout";
   dropout->rate = 0.25;
-  auto conv = std::make_unique<Conv2D>();
+  auto conv = std::make_unique<ArchiveConv2D>();
   conv->name = "conv";
   conv->kernel = 3;
   conv->channels = 16;
@@ -250,7 +250,7 @@ Network make_network() {
   net.layers.push_back(std::move(dropout));
   net.layers.push_back(std::move(conv));
   net.layers.push_back(std::move(renamed));
-  auto shared = std::make_shared<Dense>();
+  auto shared = std::make_shared<ArchiveDense>();
   shared->name = "shared";
   shared->units = 7;
   net.shared = shared;
@@ -262,9 +262,9 @@ TYPED_TEST(CerealArchives, RegisteredSubtypesKeepTheirBaseFields) {
   Network copy;
   this->round_trip(make_network(), copy);
   ASSERT_EQ(copy.layers.size(), 4u);
-  auto* dense = dynamic_cast<Dense*>(copy.layers[0].get());
-  auto* dropout = dynamic_cast<Dropout*>(copy.layers[1].get());
-  auto* conv = dynamic_cast<Conv2D*>(copy.layers[2].get());
+  auto* dense = dynamic_cast<ArchiveDense*>(copy.layers[0].get());
+  auto* dropout = dynamic_cast<ArchiveDropout*>(copy.layers[1].get());
+  auto* conv = dynamic_cast<ArchiveConv2D*>(copy.layers[2].get());
   auto* renamed = dynamic_cast<Renamed*>(copy.layers[3].get());
   ASSERT_TRUE(dense && dropout && conv && renamed);
   EXPECT_EQ(dense->name, "dense");  // PICKLEJAR_REGISTER only
@@ -276,7 +276,7 @@ TYPED_TEST(CerealArchives, RegisteredSubtypesKeepTheirBaseFields) {
   EXPECT_EQ(conv->channels, 16);
   EXPECT_EQ(renamed->name, "renamed");
   EXPECT_EQ(renamed->depth, 9);
-  auto* shared = dynamic_cast<Dense*>(copy.shared.get());
+  auto* shared = dynamic_cast<ArchiveDense*>(copy.shared.get());
   ASSERT_TRUE(shared);
   EXPECT_EQ(shared->name, "shared");
   EXPECT_EQ(shared->units, 7);
@@ -284,11 +284,11 @@ TYPED_TEST(CerealArchives, RegisteredSubtypesKeepTheirBaseFields) {
 
 // A subtype saved directly (not through a pointer) keeps its base's fields too.
 TYPED_TEST(CerealArchives, RegisteredSubtypeSavedDirectlyKeepsItsBase) {
-  Conv2D value;
+  ArchiveConv2D value;
   value.name = "direct";
   value.kernel = 5;
   value.channels = 2;
-  Conv2D copy;
+  ArchiveConv2D copy;
   this->round_trip(value, copy);
   EXPECT_EQ(copy.name, "direct");
   EXPECT_EQ(copy.kernel, 5);
@@ -323,7 +323,7 @@ TEST(CerealArchivesNames, PicklejarArchivesStillKeepBaseFields) {
     ASSERT_EQ(copy.layers.size(), 4u);
     EXPECT_EQ(copy.layers[0]->name, "dense") << picklejar::to_string(fmt);
     EXPECT_EQ(copy.layers[2]->name, "conv") << picklejar::to_string(fmt);
-    EXPECT_EQ(dynamic_cast<Conv2D&>(*copy.layers[2]).kernel, 3) << picklejar::to_string(fmt);
+    EXPECT_EQ(dynamic_cast<ArchiveConv2D&>(*copy.layers[2]).kernel, 3) << picklejar::to_string(fmt);
   }
 }
 
