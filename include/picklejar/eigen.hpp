@@ -96,6 +96,7 @@ void load_dense(Archive& archive, Dense& dense) {
   // matrices live inside their owner, already counted at its sizeof.
   load_array<Archive, Scalar>(archive, "data", count, [&archive, &dense, rows, cols](std::size_t n) {
     if constexpr (Dense::SizeAtCompileTime == Eigen::Dynamic) charge_memory(archive, n, sizeof(Scalar));
+    else static_cast<void>(archive);  // used only for dynamic sizes (clang: -Wunused-lambda-capture)
     dense.resize(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(cols));
     return dense.data();
   });
