@@ -25,6 +25,8 @@
 #include <string>
 #include <type_traits>
 
+#include "picklejar/detail/library_types.hpp"
+
 #include "picklejar/error.hpp"
 #include "picklejar/detail/type_name.hpp"
 
@@ -74,6 +76,11 @@ PICKLEJAR_DETAIL_DISTRIBUTION(discrete_distribution)
 PICKLEJAR_DETAIL_DISTRIBUTION(piecewise_constant_distribution)
 PICKLEJAR_DETAIL_DISTRIBUTION(piecewise_linear_distribution)
 #undef PICKLEJAR_DETAIL_DISTRIBUTION
+
+// Saved by this header's own functions, field path and all: never embedded as a program's class.
+template <class T>
+struct has_picklejar_cereal_functions<T, std::enable_if_t<is_random_engine<T>::value || is_random_distribution<T>::value>>
+    : std::true_type {};
 
 template <class T>
 constexpr bool is_standard_random_v =

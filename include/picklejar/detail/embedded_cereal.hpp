@@ -21,9 +21,11 @@
 
 #include <cereal/archives/portable_binary.hpp>
 #include <cereal/cereal.hpp>
+#include <cereal/types/memory.hpp>  // the pointer wrappers named below
 
 #include <cstdint>
 #include <cstring>
+#include <exception>
 #include <memory>
 #include <sstream>
 #include <streambuf>
@@ -136,6 +138,10 @@ void load_cereal_bytes(field_path& path, const char* bytes, std::size_t size, T&
     archive(value);
   } catch (const cereal::Exception& failure) {
     path.fail(errc::format, std::string("the embedded cereal data cannot be read: ") + failure.what());
+  } catch (const error& failure) {
+    // Thrown inside cereal's archive, which knows no field path: this field's is the place.
+    if (!failure.field_path().empty() || dynamic_cast<const std::nested_exception*>(&failure) != nullptr) throw;
+    path.fail(failure.code(), failure.reason());
   }
   if (buffer.remaining() != 0) {
     path.fail(errc::format, std::to_string(buffer.remaining()) +

@@ -98,6 +98,11 @@ constexpr bool has_library_marker = false;
 template <class T>
 constexpr bool has_library_marker<T, std::void_t<typename T::picklejar_library_type>> = true;
 
+/// Types a picklejar header saves through cereal functions of its own (random.hpp specializes it
+/// for the standard engines and distributions): library types, never embedded as a program's.
+template <class T, class = void>
+struct has_picklejar_cereal_functions : std::false_type {};
+
 template <class T, class = void>
 constexpr bool is_eigen_type = false;
 template <class T>
@@ -108,6 +113,7 @@ constexpr bool is_eigen_type<T, std::enable_if_t<std::is_class_v<T>>> =
 /// or loads pointers through temporaries.
 template <class T>
 constexpr bool is_library_type =
-    is_library_template<std::remove_cv_t<T>>::value || has_library_marker<T> || is_eigen_type<T>;
+    is_library_template<std::remove_cv_t<T>>::value || has_library_marker<T> || is_eigen_type<T> ||
+    has_picklejar_cereal_functions<std::remove_cv_t<T>>::value;
 
 }  // namespace picklejar::detail
