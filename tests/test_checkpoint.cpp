@@ -606,12 +606,22 @@ TEST(CheckpointCrash, ASaverKilledAtRandomMomentsLeavesLoadableCheckpoints) {
   pj_test::temp_dir dir;
   const checkpoint_options opts = retention(2, 2);
   std::mt19937 random(20240607);
-  std::uniform_int_distribution<int> delay_us(0, 15000);
+  // Kills land within about three saves of the child opening the directory, as measured here:
+  // a fixed window is wrong on a sanitizer build or a slow disk, where one save can take longer
+  // than the whole window and no checkpoint would ever complete.
+  const auto save_started = std::chrono::steady_clock::now();
+  for (int i = 0; i < 3; ++i) picklejar::save(state_at(i, 20000), dir / ("timing-" + std::to_string(i) + ".pj"));
+  const auto save_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                           std::chrono::steady_clock::now() - save_started).count() / 3;
+  for (int i = 0; i < 3; ++i) fs::remove(dir / ("timing-" + std::to_string(i) + ".pj"));
+  std::uniform_int_distribution<long long> delay_us(0, std::max<long long>(15000, 3 * save_us));
   std::int64_t previous_latest = -1;
   std::optional<double> best_metric;
   int kills = 0, removed_temporaries = 0;
+  // At least 20 kills however slow the build; up to 100 while the first 12 seconds last.
   const auto start = std::chrono::steady_clock::now();
-  while (kills < 100 && std::chrono::steady_clock::now() - start < std::chrono::seconds(12)) {
+  const auto elapsed = [&] { return std::chrono::steady_clock::now() - start; };
+  while (kills < 100 && (kills < 20 || elapsed() < std::chrono::seconds(12)) && elapsed() < std::chrono::minutes(3)) {
     int ready[2];
     ASSERT_EQ(::pipe(ready), 0);
     const pid_t child = ::fork();
