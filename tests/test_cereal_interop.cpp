@@ -113,6 +113,76 @@ TEST_P(CerealInterop, UntrustedOptionsRefuseEmbeddedCerealData) {
   EXPECT_TRUE(same_bits(original.predictions(), loaded.predictions()));
 }
 
+// Default options bound embedded cereal data too: a count cereal reads is checked against the
+// bytes that follow it and charged to options.max_memory before cereal allocates for it.
+struct CerealWeights {
+  std::vector<double> values;
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(CEREAL_NVP(values));
+  }
+};
+struct HoldsCerealWeights {
+  CerealWeights weights;
+  PICKLEJAR_FIELDS(weights)
+};
+
+/// `document` with the element count of the embedded vector (written as `from`) replaced by `to`,
+/// resealed: the attacker's file.
+std::string with_embedded_count(std::string document, picklejar::format fmt, std::uint64_t from, std::uint64_t to) {
+  const auto replace_count = [&](std::string& bytes) {
+    std::string old_count(8, '\0'), new_count(8, '\0');
+    for (int i = 0; i < 8; ++i) {
+      old_count[static_cast<std::size_t>(i)] = static_cast<char>((from >> (8 * i)) & 0xFF);
+      new_count[static_cast<std::size_t>(i)] = static_cast<char>((to >> (8 * i)) & 0xFF);
+    }
+    const std::size_t at = bytes.find(old_count);
+    EXPECT_NE(at, std::string::npos);
+    if (at != std::string::npos) bytes.replace(at, 8, new_count);
+  };
+  if (fmt == picklejar::format::binary || fmt == picklejar::format::portable_binary) {
+    // The embedded bytes follow their own 8-byte length; cereal's count follows its endianness byte.
+    replace_count(document);
+  } else {
+    const std::size_t begin = document.find("AQ");  // base64 of cereal's endianness byte (1)
+    const std::size_t end = document.find_first_of("\"<", begin);
+    std::string bytes;
+    EXPECT_TRUE(picklejar::detail::from_base64(document.substr(begin, end - begin), bytes));
+    replace_count(bytes);
+    document.replace(begin, end - begin, picklejar::detail::to_base64(bytes));
+  }
+  return pj_test::reseal(std::move(document));
+}
+
+TEST_P(CerealInterop, ACountInEmbeddedDataBeyondTheBytesThatFollowIsRefusedBeforeCerealAllocates) {
+  HoldsCerealWeights original;
+  original.weights.values = {0.5, -1.5, 2.25};
+  const std::string forged = with_embedded_count(picklejar::dumps(original, opts()), GetParam(), 3, std::uint64_t{1} << 40);
+  HoldsCerealWeights loaded;
+  const picklejar::error failure =
+      pj_test::expect_error(picklejar::errc::format, [&] { picklejar::loads(loaded, forged, opts()); });
+  EXPECT_EQ(failure.field_path(), "HoldsCerealWeights.weights") << failure.what();
+  EXPECT_NE(failure.reason().find("claims 1099511627776 elements"), std::string::npos) << failure.what();
+}
+
+// In the binary formats nothing but the embedded data is large, so a limit below it is met there.
+TEST(CerealInteropLimits, EmbeddedCerealDataIsChargedToMaxMemory) {
+  HoldsCerealWeights original;
+  original.weights.values.assign(20000, 0.25);
+  for (const picklejar::format fmt : {picklejar::format::binary, picklejar::format::portable_binary}) {
+    const std::string document = picklejar::dumps(original, picklejar::options(fmt));
+    picklejar::options tight(fmt);
+    tight.max_memory = 64 << 10;  // less than the 160,000 bytes of the 20,000 elements
+    HoldsCerealWeights loaded;
+    const picklejar::error failure =
+        pj_test::expect_error(picklejar::errc::limit, [&] { picklejar::loads(loaded, document, tight); });
+    EXPECT_EQ(failure.field_path(), "HoldsCerealWeights.weights") << failure.what();
+    EXPECT_NE(failure.reason().find("max_memory"), std::string::npos) << failure.what();
+    picklejar::loads(loaded, document, picklejar::options(fmt));  // the default limit holds it
+    EXPECT_EQ(loaded.weights.values, original.weights.values);
+  }
+}
+
 TEST_P(CerealInterop, SavingTwiceWritesTheSameBytes) {
   Service original;
   original.build();

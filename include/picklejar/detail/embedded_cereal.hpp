@@ -32,11 +32,13 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 
 #include "picklejar/archives/binary.hpp"
 #include "picklejar/archives/text.hpp"
 #include "picklejar/cereal_bridge.hpp"
 #include "picklejar/detail/library_types.hpp"
+#include "picklejar/detail/memory_budget.hpp"
 
 namespace picklejar::detail {
 
@@ -128,11 +130,49 @@ void check_embedded_cereal_allowed(Archive& archive) {
   }
 }
 
+/// How many elements a count in embedded data may claim beyond the bytes left after it: elements
+/// cereal writes as nothing (empty classes, empty tuples) take no bytes.
+inline constexpr std::uint64_t embedded_count_slack = 4096;
+
+/// The embedded load running on this thread: what bounds the counts cereal reads (below).
+struct embedded_load_bounds {
+  const embedded_bytes_buffer* buffer;
+  field_path* path;
+};
+inline embedded_load_bounds*& active_embedded_load() noexcept {
+  thread_local embedded_load_bounds* active = nullptr;
+  return active;
+}
+
+/// cereal sizes a string or container by the count it has just read, before reading a single
+/// element: each count is checked against the bytes left (an element takes at least one byte,
+/// beyond a small allowance for elements that take none) and charged to the load's memory budget
+/// before cereal allocates for it. Outside an embedded load (plain cereal code) nothing happens.
+inline void check_embedded_count(std::uint64_t count) {
+  embedded_load_bounds* const bounds = active_embedded_load();
+  if (bounds == nullptr) return;
+  const std::uint64_t left = bounds->buffer->remaining();
+  if (count > left + embedded_count_slack) {
+    bounds->path->fail(errc::format, "the embedded cereal data claims " + std::to_string(count) +
+                                         " elements but only " + std::to_string(left) + " bytes follow");
+  }
+  memory_budget& budget = bounds->path->budget();
+  if (!budget.try_charge(count)) bounds->path->fail(errc::limit, budget.refusal(count));
+}
+
 /// Lets cereal load `value` from `bytes`; every byte must be used.
 template <class T>
 void load_cereal_bytes(field_path& path, const char* bytes, std::size_t size, T& value) {
   embedded_bytes_buffer buffer(bytes, size);
   std::istream in(&buffer);
+  embedded_load_bounds bounds{&buffer, &path};
+  struct active_scope {
+    embedded_load_bounds* previous;
+    explicit active_scope(embedded_load_bounds* now) : previous(std::exchange(active_embedded_load(), now)) {}
+    ~active_scope() { active_embedded_load() = previous; }
+    active_scope(const active_scope&) = delete;
+    active_scope& operator=(const active_scope&) = delete;
+  } scope(&bounds);
   try {
     embedding_input_archive archive(in);
     archive(value);
@@ -211,6 +251,7 @@ void load_embedded(binary_input_archive& archive, T& value) {
   std::uint64_t size = 0;
   archive.read_value(size);
   archive.require(size, "embedded cereal data");
+  charge_memory(archive, size, 1);
   std::string bytes(static_cast<std::size_t>(size), '\0');
   archive.read_bytes(bytes.data(), bytes.size());
   load_cereal_bytes(archive.path(), bytes.data(), bytes.size(), value);
@@ -227,6 +268,7 @@ void load_embedded(text_input_archive& archive, T& value) {
   std::string text;
   archive.read_string(text);
   std::string bytes;
+  charge_memory(archive, text.size() / 4 * 3, 1);
   if (!from_base64(text, bytes)) archive.path().fail(errc::format, "the embedded cereal data is not base64");
   load_cereal_bytes(archive.path(), bytes.data(), bytes.size(), value);
 }
@@ -246,3 +288,16 @@ struct embedding {
 };
 
 }  // namespace picklejar::detail
+
+namespace cereal {
+
+// Every count cereal reads from a portable binary stream (strings, containers) passes through
+// picklejar's bound while picklejar loads embedded data (picklejar::detail::check_embedded_count);
+// otherwise this reads the count exactly as cereal's own function for size tags does. Chosen over
+// cereal's template by overload resolution wherever picklejar's headers are included.
+inline void CEREAL_SERIALIZE_FUNCTION_NAME(PortableBinaryInputArchive& archive, SizeTag<size_type&>& tag) {
+  archive(tag.size);
+  picklejar::detail::check_embedded_count(static_cast<std::uint64_t>(tag.size));
+}
+
+}  // namespace cereal

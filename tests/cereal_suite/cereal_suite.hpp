@@ -5,6 +5,11 @@
 // as a member of a picklejar object, inside a vector, behind a shared_ptr, loaded into an
 // existing object holding something else) in the four formats. Written for picklejar, not
 // copied from cereal. The totals are printed at the end ("cereal suite: N of M cases pass").
+//
+// This header holds the types and the harness; the tests are split over three files
+// (values, containers, structs and pointers) so that no one compiler process needs gigabytes.
+#pragma once
+
 #include <picklejar/picklejar.hpp>
 
 #include "test_support.hpp"
@@ -214,12 +219,8 @@ struct KeyLess {
 CEREAL_CLASS_VERSION(cereal_suite::Versioned, 2)
 CEREAL_CLASS_VERSION(cereal_suite::MemberMinimalVersioned, 3)
 CEREAL_CLASS_VERSION(cereal_suite::FreeMinimalVersioned, 1)
-CEREAL_REGISTER_TYPE(cereal_suite::Square)
-CEREAL_REGISTER_TYPE(cereal_suite::Circle)
 
-namespace {
-
-using namespace cereal_suite;
+namespace cereal_suite {
 
 // ---- comparing loaded values with the originals ----
 
@@ -304,18 +305,12 @@ struct tally {
   int passed = 0;
   int total = 0;
 };
-tally& totals() {
+inline tally& totals() {
   static tally t;
   return t;
 }
 
-class SuiteEnvironment : public testing::Environment {
- public:
-  void TearDown() override {
-    std::printf("cereal suite: %d of %d cases pass\n", totals().passed, totals().total);
-  }
-};
-const auto* const environment = testing::AddGlobalTestEnvironment(new SuiteEnvironment);
+
 
 /// Runs one case, counting it; a picklejar::error or other exception fails it. A known gap is
 /// counted and reported, not failed (and says so once it passes).
@@ -341,7 +336,7 @@ void run_case(const std::string& what, picklejar::format fmt, Check&& check, con
 /// Elements that take no bytes in the binary formats (std::array<T, 0>, std::tuple<>): a vector
 /// of them is refused, since the binary reader bounds a count by the bytes left; the memory
 /// budget (count x sizeof) is to bound it instead.
-const char* const zero_byte_elements = "vector of zero-byte elements in binary";
+inline constexpr const char* zero_byte_elements = "vector of zero-byte elements in binary";
 
 /// Sends the value `make(seed)` through picklejar the five ways in every format.
 template <class T, class Make>
@@ -430,7 +425,7 @@ T number(int seed) {
   }
 }
 
-std::string text(int seed) {
+inline std::string text(int seed) {
   std::string s = "value " + std::to_string(seed);
   if (seed % 2 == 0) s += std::string("\0\x01\xff\"<&>", 7);
   return s;
@@ -438,171 +433,4 @@ std::string text(int seed) {
 
 // ---- the families ----
 
-TEST(CerealSuite, Pods) {
-  check_value<bool>("bool", number<bool>);
-  check_value<char>("char", number<char>);
-  check_value<signed char>("signed char", number<signed char>);
-  check_value<unsigned char>("unsigned char", number<unsigned char>);
-  check_value<std::int16_t>("int16", number<std::int16_t>);
-  check_value<std::uint16_t>("uint16", number<std::uint16_t>);
-  check_value<std::int32_t>("int32", number<std::int32_t>);
-  check_value<std::uint32_t>("uint32", number<std::uint32_t>);
-  check_value<std::int64_t>("int64", number<std::int64_t>);
-  check_value<std::uint64_t>("uint64", number<std::uint64_t>);
-  check_value<float>("float", number<float>);
-  check_value<double>("double", number<double>);
-  check_value<long double>("long double", number<long double>);
-}
-
-TEST(CerealSuite, Strings) {
-  check_value<std::string>("string", text);
-  check_value<std::wstring>("wstring", [](int s) { return std::wstring(L"w\u00e9\U0001F600") + std::to_wstring(s); });
-  check_value<std::u16string>("u16string", [](int s) { return std::u16string(u"\u00e9\xD800x", 3) + char16_t(u'0' + s); });
-  check_value<std::u32string>("u32string", [](int s) { return std::u32string(U"\U0001F600") + char32_t(U'0' + s); });
-}
-
-TEST(CerealSuite, Arrays) {
-  check_value<std::array<int, 5>>("array<int, 5>", [](int s) { return std::array<int, 5>{s, -s, 3, 4, s * 9}; });
-  check_value<std::array<std::string, 2>>("array<string, 2>", [](int s) { return std::array<std::string, 2>{text(s), ""}; });
-  check_value<std::array<int, 0>>("array<int, 0>", [](int) { return std::array<int, 0>{}; }, zero_byte_elements);
-  check_value<std::array<double, 0>>("array<double, 0>", [](int) { return std::array<double, 0>{}; }, zero_byte_elements);
-  check_value<std::array<std::string, 0>>("array<string, 0>", [](int) { return std::array<std::string, 0>{}; },
-                                          zero_byte_elements);
-}
-
-TEST(CerealSuite, Sequences) {
-  check_value<std::vector<int>>("vector<int>", [](int s) { return std::vector<int>(static_cast<std::size_t>(s), s); });
-  check_value<std::vector<bool>>("vector<bool>", [](int s) { return std::vector<bool>{true, s % 2 == 0, false}; });
-  check_value<std::vector<MemberSerialize>>("vector<struct>", [](int s) { return std::vector<MemberSerialize>{{s, text(s)}}; });
-  check_value<std::deque<double>>("deque", [](int s) { return std::deque<double>{s * 0.1, -1.5}; });
-  check_value<std::list<std::string>>("list", [](int s) { return std::list<std::string>{text(s), "b"}; });
-  check_value<std::forward_list<int>>("forward_list", [](int s) { return std::forward_list<int>{s, 2, 3}; });
-}
-
-TEST(CerealSuite, Adapters) {
-  check_value<std::queue<int>>("queue", [](int s) { std::queue<int> q; q.push(s); q.push(2); return q; });
-  check_value<std::stack<int>>("stack", [](int s) { std::stack<int> q; q.push(s); q.push(2); return q; });
-}
-
-TEST(CerealSuite, OrderedAssociative) {
-  check_value<std::map<std::string, int>>("map", [](int s) { return std::map<std::string, int>{{"a", s}, {"b", 2}}; });
-  check_value<std::multimap<int, std::string>>("multimap with equal keys", [](int s) {
-    return std::multimap<int, std::string>{{1, "first"}, {1, "second"}, {1, text(s)}, {0, "zero"}};
-  });
-  check_value<std::set<int>>("set", [](int s) { return std::set<int>{s, -s, 100}; });
-  check_value<std::multiset<Keyed, KeyLess>>("multiset with equal keys", [](int s) {
-    std::multiset<Keyed, KeyLess> set;
-    set.insert({1, "first"});
-    set.insert({1, "second"});
-    set.insert({1, text(s)});
-    return set;
-  });
-}
-
-TEST(CerealSuite, UnorderedAssociative) {
-  check_value<std::unordered_map<int, std::string>>("unordered_map", [](int s) { return std::unordered_map<int, std::string>{{s, "a"}, {2, "b"}}; });
-  check_value<std::unordered_multimap<int, int>>("unordered_multimap", [](int s) { return std::unordered_multimap<int, int>{{1, s}, {1, 2}}; });
-  check_value<std::unordered_set<std::string>>("unordered_set", [](int s) { return std::unordered_set<std::string>{text(s), "x"}; });
-  check_value<std::unordered_multiset<int>>("unordered_multiset", [](int s) { return std::unordered_multiset<int>{s, s, 3}; });
-}
-
-TEST(CerealSuite, Utilities) {
-  check_value<std::pair<int, std::string>>("pair", [](int s) { return std::make_pair(s, text(s)); });
-  check_value<std::tuple<int, double, std::string>>("tuple", [](int s) { return std::make_tuple(s, s * 0.5, text(s)); });
-  check_value<std::tuple<>>("empty tuple", [](int) { return std::tuple<>{}; }, zero_byte_elements);
-  check_value<std::optional<int>>("optional", [](int s) { return s % 2 == 0 ? std::optional<int>(s) : std::nullopt; });
-  check_value<std::variant<int, std::string, double>>("variant", [](int s) {
-    if (s % 3 == 0) return std::variant<int, std::string, double>(s);
-    if (s % 3 == 1) return std::variant<int, std::string, double>(text(s));
-    return std::variant<int, std::string, double>(s * 0.25);
-  });
-  check_value<std::bitset<65>>("bitset", [](int s) { std::bitset<65> b; b.set(static_cast<std::size_t>(s)); b.set(64); return b; });
-  check_value<std::complex<double>>("complex", [](int s) { return std::complex<double>(s, -0.5); });
-  check_value<std::chrono::nanoseconds>("duration", [](int s) { return std::chrono::nanoseconds(s * 123456789LL); });
-  check_value<std::chrono::system_clock::time_point>("time_point", [](int s) {
-    return std::chrono::system_clock::time_point(std::chrono::system_clock::duration(1700000000LL * s));
-  });
-  check_value<std::valarray<double>>("valarray", [](int s) { return std::valarray<double>{s * 1.0, 0.5, -2.0}; });
-  check_move_only<std::atomic<int>>("atomic", [](int s) { return s; });
-}
-
-TEST(CerealSuite, Structs) {
-  check_value<MemberSerialize>("member serialize", [](int s) { return MemberSerialize{s, text(s)}; });
-  check_value<MemberSaveLoad>("member save/load", [](int s) { return MemberSaveLoad{s * 0.1, {s, 2}}; });
-  check_value<FreeSerialize>("free serialize", [](int s) { return FreeSerialize{-s}; });
-  check_value<FreeSaveLoad>("free save/load", [](int s) { return FreeSaveLoad{text(s)}; });
-  check_value<MemberMinimal>("member minimal", [](int s) { return MemberMinimal{text(s)}; });
-  check_value<MemberMinimalVersioned>("versioned member minimal", [](int s) { return MemberMinimalVersioned{s / 7.0}; });
-  check_value<FreeMinimalVersioned>("versioned free minimal", [](int s) { return FreeMinimalVersioned{static_cast<std::uint32_t>(s)}; });
-  check_value<Versioned>("versioned serialize", [](int s) { return Versioned{s, s + 1}; });
-}
-
-TEST(CerealSuite, ConstructedByCereal) {
-  // The default constructor is private (cereal::access) or missing (load_and_construct): these
-  // are held only through pointers, which cereal builds.
-  check_move_only<std::unique_ptr<PrivateConstructor>>("private constructor behind unique_ptr",
-                                                       [](int s) { return std::make_unique<PrivateConstructor>(s); });
-  check_move_only<std::shared_ptr<PrivateConstructor>>("private constructor behind shared_ptr",
-                                                       [](int s) { return std::make_shared<PrivateConstructor>(s); });
-  check_move_only<std::unique_ptr<LoadAndConstruct>>("load_and_construct behind unique_ptr",
-                                                     [](int s) { return std::make_unique<LoadAndConstruct>(s); });
-  check_move_only<std::shared_ptr<LoadAndConstruct>>("load_and_construct behind shared_ptr",
-                                                     [](int s) { return std::make_shared<LoadAndConstruct>(s); });
-}
-
-TEST(CerealSuite, Pointers) {
-  check_move_only<std::shared_ptr<int>>("shared_ptr<int>", [](int s) { return std::make_shared<int>(s); });
-  check_move_only<std::unique_ptr<MemberSerialize>>("unique_ptr<struct>",
-                                                    [](int s) { return std::make_unique<MemberSerialize>(MemberSerialize{s, "u"}); });
-  check_move_only<std::shared_ptr<MemberSerialize>>("null shared_ptr", [](int) { return std::shared_ptr<MemberSerialize>(); });
-}
-
-TEST(CerealSuite, Polymorphic) {
-  auto shape = [](int s) -> std::shared_ptr<Shape> {
-    if (s % 2 == 0) {
-      auto square = std::make_shared<Square>();
-      square->side = s;
-      return square;
-    }
-    auto circle = std::make_shared<Circle>();
-    circle->radius = s;
-    return circle;
-  };
-  check_move_only<std::shared_ptr<Shape>>("polymorphic shared_ptr", shape);
-  check_move_only<std::unique_ptr<Shape>>("polymorphic unique_ptr", [](int s) -> std::unique_ptr<Shape> {
-    auto square = std::make_unique<Square>();
-    square->side = s;
-    return square;
-  });
-}
-
-// A weak_ptr and its owner in one object: after loading, the weak_ptr points at the loaded owner.
-struct WeakAndOwner {
-  std::shared_ptr<MemberSerialize> owner;
-  std::weak_ptr<MemberSerialize> watcher;
-  PICKLEJAR_FIELDS(owner, watcher)
-};
-
-TEST(CerealSuite, WeakPointers) {
-  for (picklejar::format fmt : pj_test::all_formats) {
-    run_case("weak_ptr with its owner", fmt, [&] {
-      WeakAndOwner graph;
-      graph.owner = std::make_shared<MemberSerialize>(MemberSerialize{3, "w"});
-      graph.watcher = graph.owner;
-      const auto back = picklejar::loads<WeakAndOwner>(picklejar::dumps(graph, picklejar::options(fmt)));
-      return back.owner && back.watcher.lock() == back.owner && *back.owner == *graph.owner;
-    });
-  }
-}
-
-// The order of equal keys survives in every format (cereal's own loaders reverse it).
-TEST(CerealSuite, EqualKeysKeepTheirOrder) {
-  std::multimap<int, int> map;
-  for (int i = 0; i < 50; ++i) map.emplace(i % 3, i);
-  for (picklejar::format fmt : pj_test::all_formats) {
-    const auto back = picklejar::loads<std::multimap<int, int>>(picklejar::dumps(map, picklejar::options(fmt)));
-    EXPECT_TRUE(std::equal(map.begin(), map.end(), back.begin(), back.end())) << picklejar::to_string(fmt);
-  }
-}
-
-}  // namespace
+}  // namespace cereal_suite
