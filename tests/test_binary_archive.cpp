@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <complex>
+#include <tuple>
 
 #include "test_support.hpp"
 
@@ -76,6 +77,31 @@ TEST(BinaryByteOrder, AFileFromAMachineOfTheOtherOrderLoads) {
   big_endian[11] = 0;  // flag: not little-endian
   std::reverse(big_endian.end() - 4, big_endian.end());
   EXPECT_EQ(picklejar::loads<Probe>(pj_test::reseal(big_endian)).value, 0x0a0b0c0du);
+}
+
+// Elements written as nothing (std::tuple<>, std::array<T, 0>) take no bytes, so a count may
+// exceed the bytes left by count_allowance_for_empty_elements, and no more.
+TEST(BinaryArchive, ACountOfElementsThatTakeNoBytesIsBoundedByTheAllowance) {
+  for (const picklejar::format fmt : {picklejar::format::binary, picklejar::format::portable_binary}) {
+    const picklejar::options opts(fmt);
+    const std::vector<std::tuple<>> three(3);
+    const std::string document = picklejar::dumps(three, opts);
+    EXPECT_EQ(picklejar::loads<std::vector<std::tuple<>>>(document, opts).size(), 3u);
+    const std::string count_three("\x03\0\0\0\0\0\0\0", 8);
+    const std::size_t at = document.find(count_three);
+    ASSERT_NE(at, std::string::npos);
+    const auto with_count = [&](std::uint64_t count) {
+      std::string forged = document;
+      for (std::size_t i = 0; i < 8; ++i) forged[at + i] = static_cast<char>((count >> (8 * i)) & 0xFF);
+      return pj_test::reseal(std::move(forged));
+    };
+    const std::uint64_t allowed = picklejar::detail::count_allowance_for_empty_elements;
+    EXPECT_EQ(picklejar::loads<std::vector<std::tuple<>>>(with_count(allowed), opts).size(), allowed);
+    const picklejar::error failure = pj_test::expect_error(picklejar::errc::limit, [&] {
+      (void)picklejar::loads<std::vector<std::tuple<>>>(with_count(std::uint64_t{1} << 40), opts);
+    });
+    EXPECT_NE(failure.reason().find("claims 1099511627776 elements"), std::string::npos) << failure.what();
+  }
 }
 
 }  // namespace

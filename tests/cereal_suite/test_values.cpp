@@ -40,10 +40,9 @@ TEST(CerealSuite, Strings) {
 TEST(CerealSuite, Arrays) {
   check_value<std::array<int, 5>>("array<int, 5>", [](int s) { return std::array<int, 5>{s, -s, 3, 4, s * 9}; });
   check_value<std::array<std::string, 2>>("array<string, 2>", [](int s) { return std::array<std::string, 2>{text(s), ""}; });
-  check_value<std::array<int, 0>>("array<int, 0>", [](int) { return std::array<int, 0>{}; }, zero_byte_elements);
-  check_value<std::array<double, 0>>("array<double, 0>", [](int) { return std::array<double, 0>{}; }, zero_byte_elements);
-  check_value<std::array<std::string, 0>>("array<string, 0>", [](int) { return std::array<std::string, 0>{}; },
-                                          zero_byte_elements);
+  check_value<std::array<int, 0>>("array<int, 0>", [](int) { return std::array<int, 0>{}; });
+  check_value<std::array<double, 0>>("array<double, 0>", [](int) { return std::array<double, 0>{}; });
+  check_value<std::array<std::string, 0>>("array<string, 0>", [](int) { return std::array<std::string, 0>{}; });
 }
 
 }  // namespace

@@ -26,6 +26,7 @@
 #include "picklejar/detail/embedding_hook.hpp"
 #include "picklejar/detail/container.hpp"
 #include "picklejar/detail/field_path.hpp"
+#include "picklejar/detail/memory_budget.hpp"
 #include "picklejar/detail/object_graph.hpp"
 #include "picklejar/detail/output_sink.hpp"
 
@@ -200,12 +201,14 @@ void CEREAL_SAVE_FUNCTION_NAME(binary_output_archive& archive, const cereal::Siz
   archive.write_value(static_cast<std::uint64_t>(tag.size));
 }
 
-// A count of elements can never exceed the bytes left, since every element takes at least one.
+// A count of elements cannot exceed the bytes left by more than count_allowance_for_empty_elements:
+// every element takes at least one byte, except those written as nothing (std::array<T, 0>,
+// std::tuple<>, empty classes). The memory budget bounds what the allowed elements cost.
 template <class T>
 void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, cereal::SizeTag<T>& tag) {
   std::uint64_t count = 0;
   archive.read_value(count);
-  if (count > archive.remaining()) {
+  if (count > archive.remaining() + count_allowance_for_empty_elements) {
     archive.path().fail(errc::limit, "the data claims " + std::to_string(count) +
                                          " elements but only " +
                                          std::to_string(archive.remaining()) + " bytes remain");

@@ -130,10 +130,6 @@ void check_embedded_cereal_allowed(Archive& archive) {
   }
 }
 
-/// How many elements a count in embedded data may claim beyond the bytes left after it: elements
-/// cereal writes as nothing (empty classes, empty tuples) take no bytes.
-inline constexpr std::uint64_t embedded_count_slack = 4096;
-
 /// The embedded load running on this thread: what bounds the counts cereal reads (below).
 struct embedded_load_bounds {
   const embedded_bytes_buffer* buffer;
@@ -146,13 +142,13 @@ inline embedded_load_bounds*& active_embedded_load() noexcept {
 
 /// cereal sizes a string or container by the count it has just read, before reading a single
 /// element: each count is checked against the bytes left (an element takes at least one byte,
-/// beyond a small allowance for elements that take none) and charged to the load's memory budget
+/// beyond count_allowance_for_empty_elements) and charged to the load's memory budget
 /// before cereal allocates for it. Outside an embedded load (plain cereal code) nothing happens.
 inline void check_embedded_count(std::uint64_t count) {
   embedded_load_bounds* const bounds = active_embedded_load();
   if (bounds == nullptr) return;
   const std::uint64_t left = bounds->buffer->remaining();
-  if (count > left + embedded_count_slack) {
+  if (count > left + count_allowance_for_empty_elements) {
     bounds->path->fail(errc::format, "the embedded cereal data claims " + std::to_string(count) +
                                          " elements but only " + std::to_string(left) + " bytes follow");
   }

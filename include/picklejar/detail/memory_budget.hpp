@@ -78,4 +78,9 @@ void charge_memory(Archive& archive, std::uint64_t count, std::uint64_t each) {
 /// its links (and a hash table's bucket slot), as the standard libraries lay them out.
 inline constexpr std::uint64_t node_overhead_bytes = 4 * sizeof(void*);
 
+/// How many elements a count in binary data may claim beyond the bytes left after it: elements
+/// written as nothing (std::array<T, 0>, std::tuple<>, empty classes) take no bytes, so the bytes
+/// alone cannot bound them; the memory budget still charges each at its sizeof.
+inline constexpr std::uint64_t count_allowance_for_empty_elements = 4096;
+
 }  // namespace picklejar::detail
