@@ -31,6 +31,7 @@
 #include <utility>
 #include <vector>
 
+#include "child_probe.hpp"
 #include "test_support.hpp"
 
 namespace budget_test {
@@ -116,94 +117,11 @@ struct Tree {
 
 namespace {
 
+using pj_test::run_probed;
+
 using picklejar::errc;
 using picklejar::format;
 
-// ---- measuring a load in a forked child ----
-
-long status_kib(const char* field) {
-  char buffer[4096];
-  const int fd = ::open("/proc/self/status", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return -1;
-  std::size_t size = 0;
-  for (ssize_t got; size + 1 < sizeof buffer && (got = ::read(fd, buffer + size, sizeof buffer - 1 - size)) > 0;)
-    size += static_cast<std::size_t>(got);
-  ::close(fd);
-  buffer[size] = '\0';
-  const char* at = std::strstr(buffer, field);
-  return at == nullptr ? -1 : std::strtol(at + std::strlen(field), nullptr, 10);
-}
-
-struct probe {
-  enum : int { returned, picklejar_error, other_exception, crashed };
-  int outcome = crashed;
-  int code = 0;
-  long virtual_growth_kib = 0;
-  long resident_growth_kib = 0;
-  double elapsed_ms = 0;
-  char what[400] = {};
-};
-
-/// Runs `action` in a forked child with its address space capped at 3 GiB more than it has (so
-/// that a regression fails here instead of exhausting the machine), and reports how it ended,
-/// its peak memory growth (VmPeak, VmHWM) and its time.
-probe run_probed(const std::function<void()>& action) {
-  int fds[2];
-  if (::pipe(fds) != 0) {
-    ADD_FAILURE() << "pipe() failed";
-    return {};
-  }
-  std::fflush(nullptr);
-  const pid_t child = ::fork();
-  if (child == 0) {
-    ::close(fds[0]);
-    probe result;
-    const rlimit no_core{0, 0};
-    ::setrlimit(RLIMIT_CORE, &no_core);
-    const long virtual_before = status_kib("VmSize:");
-    const rlimit space{static_cast<rlim_t>(virtual_before + (3L << 20)) * 1024, RLIM_INFINITY};
-    ::setrlimit(RLIMIT_AS, &space);
-    const int clear = ::open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
-    if (clear >= 0) {
-      [[maybe_unused]] const ssize_t ignored = ::write(clear, "5", 1);
-      ::close(clear);
-    }
-    const long resident_before = status_kib("VmRSS:");
-    const auto start = std::chrono::steady_clock::now();
-    try {
-      action();
-      result.outcome = probe::returned;
-    } catch (const picklejar::error& failure) {
-      result.outcome = probe::picklejar_error;
-      result.code = static_cast<int>(failure.code());
-      std::snprintf(result.what, sizeof result.what, "%s", failure.what());
-    } catch (const std::exception& failure) {
-      result.outcome = probe::other_exception;
-      std::snprintf(result.what, sizeof result.what, "%s", failure.what());
-    }
-    result.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    result.virtual_growth_kib = status_kib("VmPeak:") - virtual_before;
-    result.resident_growth_kib = status_kib("VmHWM:") - resident_before;
-    const char* out = reinterpret_cast<const char*>(&result);
-    for (std::size_t done = 0; done < sizeof result;) {
-      const ssize_t wrote = ::write(fds[1], out + done, sizeof result - done);
-      if (wrote <= 0) break;
-      done += static_cast<std::size_t>(wrote);
-    }
-    ::_exit(0);
-  }
-  ::close(fds[1]);
-  probe result;
-  std::size_t got = 0;
-  char* in = reinterpret_cast<char*>(&result);
-  for (ssize_t n; got < sizeof result && (n = ::read(fds[0], in + got, sizeof result - got)) > 0;)
-    got += static_cast<std::size_t>(n);
-  ::close(fds[0]);
-  int status = 0;
-  ::waitpid(child, &status, 0);
-  if (got != sizeof result) result = probe{};
-  return result;
-}
 
 /// Loads `bytes` as T in a child: it must end with a load or errc::limit (an errc::format is
 /// accepted when `format_allowed`), and grow memory by less than the load's max_memory plus
@@ -211,17 +129,17 @@ probe run_probed(const std::function<void()>& action) {
 template <class T>
 void expect_within_budget(const std::string& label, const std::string& bytes, const picklejar::options& opts = {},
                           bool format_allowed = false) {
-  const probe result = run_probed([&] { (void)picklejar::loads<T>(bytes, opts); });
+  const pj_test::probe_result result = run_probed([&] { (void)picklejar::loads<T>(bytes, opts); });
   const long bound = static_cast<long>((opts.memory_limit(bytes.size()) + bytes.size() + (1 << 20)) / 1024);
   std::printf("  %-60s %-8s %9.1f ms  peak growth: virtual %8ld KiB, resident %8ld KiB (bound %ld KiB)\n", label.c_str(),
-              result.outcome == probe::returned          ? "loaded"
-              : result.outcome == probe::picklejar_error ? picklejar::to_string(static_cast<errc>(result.code))
+              result.outcome == pj_test::probe_result::returned          ? "loaded"
+              : result.outcome == pj_test::probe_result::picklejar_error ? picklejar::to_string(static_cast<errc>(result.code))
                                                          : "FAILED",
               result.elapsed_ms, result.virtual_growth_kib, result.resident_growth_kib, bound);
   testing::Test::RecordProperty(label + ".elapsed_ms", std::to_string(result.elapsed_ms));
-  ASSERT_TRUE(result.outcome == probe::returned || result.outcome == probe::picklejar_error)
-      << label << ": " << (result.outcome == probe::crashed ? "the child crashed" : result.what);
-  if (result.outcome == probe::picklejar_error) {
+  ASSERT_TRUE(result.outcome == pj_test::probe_result::returned || result.outcome == pj_test::probe_result::picklejar_error)
+      << label << ": " << (result.outcome == pj_test::probe_result::crashed ? "the child crashed" : result.what);
+  if (result.outcome == pj_test::probe_result::picklejar_error) {
     const auto code = static_cast<errc>(result.code);
     EXPECT_TRUE(code == errc::limit || (format_allowed && code == errc::format)) << label << ": " << result.what;
   }
