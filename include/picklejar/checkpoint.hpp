@@ -501,7 +501,8 @@ class checkpoint_manager {
     try {
       if constexpr (detail::check_root<T>()) {
         detail::attributing_errors_to(
-            info.path, [&] { detail::write_document(object, file_options_for(info), bytes); }, "saving");
+            info.path, [&] { detail::write_document(object, file_options_for(info), bytes, detail::sealing::by_writer); },
+            "saving");
       }
       taken = true;
     } catch (...) {

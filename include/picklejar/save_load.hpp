@@ -76,25 +76,37 @@ std::string root_type_name() {
   return type_name<typename root_type<T>::type>();
 }
 
+/// Whether a document is sealed (its checksum filled in) as it is written, or later by the
+/// background writer that writes it to disk (save_async: the hash then costs the trainer nothing).
+enum class sealing { now, by_writer };
+
 /// Writes a binary container to `sink`: the header with room for its sizes and checksum, the
 /// payload as the archive produces it (hashed on the way), the trailer, and then the header again,
-/// complete. Nothing is buffered beyond the sink's staging buffer.
+/// complete. Nothing is buffered beyond the sink's staging buffer. With sealing::by_writer the
+/// checksum field stays 0 and nothing is hashed (write_bytes_atomically seals it).
 template <class T>
-void write_binary_document(const T& object, const options& opts, output_sink& sink) {
+void write_binary_document(const T& object, const options& opts, output_sink& sink, sealing seal = sealing::now) {
   const bool little_endian = opts.format == format::portable_binary || host_is_little_endian();
   const std::uint64_t start = sink.position();
   const std::string section = binary_header_section(root_type_name<T>(), opts);
   sink.write(std::string(fixed_header_bytes, '\0').data(), fixed_header_bytes);  // completed below
   sink.write(section.data(), section.size());
-  sink.start_checksum();
+  if (seal == sealing::now) sink.start_checksum();
   binary_output_archive archive(sink, little_endian);
   archive.graph().configure(&opts.externals, opts.max_depth);
   archive(cereal::make_nvp("value", object));
   finish_pending_objects(archive);
   archive.graph().check_owners();
-  checksum_stream& checksum = sink.checksum();
   const std::uint64_t payload_bytes = sink.position() - start - fixed_header_bytes - section.size();
   const std::string trailer = binary_trailer(archive.graph().versions());
+  if (seal == sealing::by_writer) {
+    sink.write(trailer.data(), trailer.size());
+    std::string fixed = binary_fixed_header(opts.format, little_endian, section.size(), payload_bytes, trailer.size());
+    put_le(fixed, 0, 8);
+    sink.overwrite(start, fixed);
+    return;
+  }
+  checksum_stream& checksum = sink.checksum();
   sink.write(trailer.data(), trailer.size());
   checksum.update(trailer);
   checksum.update(section);
@@ -186,13 +198,13 @@ void translate_save_failures(Save&& save) {
   }
 }
 
-/// Appends the whole file to `out`.
+/// Appends the whole file to `out` (a binary one unsealed with sealing::by_writer).
 template <class T>
-void write_document(const T& object, const options& opts, std::string& out) {
+void write_document(const T& object, const options& opts, std::string& out, sealing seal = sealing::now) {
   translate_save_failures([&] {
     if (is_binary_format(opts.format)) {
       output_sink sink(out);
-      write_binary_document(object, opts, sink);
+      write_binary_document(object, opts, sink, seal);
       sink.flush();
     } else {
       write_text_document(object, opts, out);
@@ -517,7 +529,8 @@ template <class T>
                                            const options& opts = {}) {
   std::string bytes;
   if constexpr (detail::check_root<T>()) {
-    detail::attributing_errors_to(path, [&] { detail::write_document(object, opts, bytes); }, "saving");
+    detail::attributing_errors_to(
+        path, [&] { detail::write_document(object, opts, bytes, detail::sealing::by_writer); }, "saving");
   }
   return detail::shared_background_writer::instance().submit(path, std::move(bytes));
 }

@@ -19,6 +19,8 @@
 #include <thread>
 #include <utility>
 
+#include "picklejar/detail/checksum.hpp"
+#include "picklejar/detail/container.hpp"
 #include "picklejar/detail/file_io.hpp"
 #include "picklejar/detail/output_sink.hpp"
 #include "picklejar/error.hpp"
@@ -31,12 +33,26 @@ inline std::atomic<void (*)(const std::filesystem::path&)> background_write_hook
 
 /// Writes `bytes` (a whole file) to `path` atomically, as picklejar::save does. Through an
 /// output_sink, so that a large file is written in windows whose writeback starts at once (the
-/// final fsync then waits for the last window only).
+/// final fsync then waits for the last window only). A binary document written with
+/// sealing::by_writer gets its checksum here, hashed piece by piece on the way to the disk.
 inline void write_bytes_atomically(const std::filesystem::path& path, std::string_view bytes) {
   if (auto hook = background_write_hook.load()) hook(path);
   atomic_file file(path);
   output_sink sink(file.descriptor(), path);
-  sink.write(bytes.data(), bytes.size());
+  if (looks_binary(bytes) && bytes.size() >= fixed_header_bytes) {
+    const std::size_t header_bytes = fixed_header_bytes + static_cast<std::size_t>(get_le(bytes.data() + 12, 4));
+    sink.write(bytes.data(), header_bytes);
+    sink.start_checksum();
+    sink.write(bytes.data() + header_bytes, bytes.size() - header_bytes);
+    checksum_stream& checksum = sink.checksum();  // payload and trailer
+    checksum.update(bytes.substr(fixed_header_bytes, header_bytes - fixed_header_bytes));  // the section
+    checksum.update(bytes.substr(0, 32));  // the fixed header before its checksum field
+    std::string digest;
+    put_le(digest, checksum.digest(), 8);
+    sink.overwrite(32, digest);
+  } else {
+    sink.write(bytes.data(), bytes.size());
+  }
   sink.flush();
   file.commit();
 }
