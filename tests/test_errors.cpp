@@ -69,11 +69,13 @@ TEST(ErrorMessages, NumbersThatDoNotFitTheirTypeAndMissingFields) {
 TEST(ErrorMessages, BinaryPathsToo) {
   Classifier clf;
   std::string bytes = picklejar::dumps(clf);
-  // Claim more elements of optimizer_.v than there are bytes: the size of v sits before its data.
+  // Claim more elements of optimizer_.v than the bytes left could hold (beyond the allowance for
+  // elements written as nothing): the size of v sits before its data.
   std::string tail(reinterpret_cast<const char*>(clf.optimizer_.v.data()), 2 * sizeof(float));
   auto at = bytes.rfind(tail);
   ASSERT_NE(at, std::string::npos);
-  bytes[at - 8] = 100;
+  bytes[at - 8] = 0;
+  bytes[at - 6] = 0x10;  // 2^20 elements
   auto error = expect_error(errc::limit, [&] { picklejar::loads<Classifier>(pj_test::reseal(bytes)); });
   EXPECT_EQ(error.field_path(), "Classifier.optimizer_.v") << error.what();
 }
