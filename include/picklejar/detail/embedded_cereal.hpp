@@ -290,7 +290,9 @@ namespace cereal {
 // Every count cereal reads from a portable binary stream (strings, containers) passes through
 // picklejar's bound while picklejar loads embedded data (picklejar::detail::check_embedded_count);
 // otherwise this reads the count exactly as cereal's own function for size tags does. Chosen over
-// cereal's template by overload resolution wherever picklejar's headers are included.
+// cereal's template by overload resolution wherever picklejar's headers are included; a program
+// that also loads portable binary in a file without them may link that file's instantiation
+// instead, and then the bound does not run (one-definition rule).
 inline void CEREAL_SERIALIZE_FUNCTION_NAME(PortableBinaryInputArchive& archive, SizeTag<size_type&>& tag) {
   archive(tag.size);
   picklejar::detail::check_embedded_count(static_cast<std::uint64_t>(tag.size));
