@@ -6,6 +6,15 @@
 #include "mlpack_style.hpp"
 #include "test_support.hpp"
 
+#include <cereal/types/array.hpp>
+#include <cereal/types/optional.hpp>
+
+#include <array>
+#include <deque>
+#include <list>
+#include <map>
+#include <optional>
+
 #include <cstring>
 #include <mutex>
 #include <sstream>
@@ -183,6 +192,169 @@ TEST(CerealInteropLimits, EmbeddedCerealDataIsChargedToMaxMemory) {
   }
 }
 
+// What cereal allocates is charged at what it costs in memory, not per byte of the file: an empty
+// optional is one byte on disk and 64 KiB in a vector; a pointer's object is charged when cereal
+// constructs it.
+using cereal_page = std::array<double, 8192>;
+struct SparsePages {
+  std::vector<std::optional<cereal_page>> pages;
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(CEREAL_NVP(pages));
+  }
+};
+struct EmptyPageOwner {
+  std::optional<cereal_page> page;
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(CEREAL_NVP(page));
+  }
+};
+struct PointedPages {
+  std::vector<std::unique_ptr<EmptyPageOwner>> owners;
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(CEREAL_NVP(owners));
+  }
+};
+struct HoldsPages {
+  SparsePages sparse;
+  PointedPages pointed;
+  PICKLEJAR_FIELDS(sparse, pointed)
+};
+
+TEST_P(CerealInterop, EmbeddedElementsAndPointeesAreChargedAtWhatTheyCostInMemory) {
+  // The default limit is 64 MiB + 32 bytes per input byte; 2,000 pages are 131 MB from 2 KB.
+  HoldsPages few;
+  few.sparse.pages.resize(100);
+  for (int i = 0; i < 100; ++i) few.pointed.owners.push_back(std::make_unique<EmptyPageOwner>());
+  HoldsPages loaded;
+  picklejar::loads(loaded, picklejar::dumps(few, opts()), opts());
+  EXPECT_EQ(loaded.sparse.pages.size(), 100u);
+  EXPECT_EQ(loaded.pointed.owners.size(), 100u);
+
+  HoldsPages many_values;
+  many_values.sparse.pages.resize(2000);
+  const picklejar::error by_value = pj_test::expect_error(
+      picklejar::errc::limit, [&] { picklejar::loads(loaded, picklejar::dumps(many_values, opts()), opts()); });
+  EXPECT_EQ(by_value.field_path(), "HoldsPages.sparse") << by_value.what();
+  EXPECT_NE(by_value.reason().find("max_memory"), std::string::npos) << by_value.what();
+
+  HoldsPages many_pointees;
+  for (int i = 0; i < 2000; ++i) many_pointees.pointed.owners.push_back(std::make_unique<EmptyPageOwner>());
+  const picklejar::error by_pointer = pj_test::expect_error(
+      picklejar::errc::limit, [&] { picklejar::loads(loaded, picklejar::dumps(many_pointees, opts()), opts()); });
+  EXPECT_EQ(by_pointer.field_path(), "HoldsPages.pointed") << by_pointer.what();
+  EXPECT_NE(by_pointer.reason().find("max_memory"), std::string::npos) << by_pointer.what();
+}
+
+// What one element of each of cereal's sized containers is charged (a node's links beside it).
+TEST(CerealInteropLimits, ElementCostsFollowTheContainersLayout) {
+  using picklejar::detail::node_overhead_bytes;
+  using picklejar::detail::sized_container_element;
+  EXPECT_EQ(sized_container_element<std::vector<double>>::value, sizeof(double));
+  EXPECT_EQ(sized_container_element<std::string>::value, 1u);
+  EXPECT_EQ(sized_container_element<std::vector<bool>>::value, 1u);
+  EXPECT_EQ(sized_container_element<std::deque<char>>::value, 1u);
+  EXPECT_EQ((sized_container_element<std::map<int, double>>::value), sizeof(std::pair<const int, double>) + node_overhead_bytes);
+  EXPECT_EQ(sized_container_element<std::list<cereal_page>>::value, sizeof(cereal_page) + node_overhead_bytes);
+  EXPECT_EQ((sized_container_element<std::unordered_map<int, int>>::value), sizeof(std::pair<const int, int>) + node_overhead_bytes);
+  EXPECT_EQ(sized_container_element<cereal_page>::value, 0u);  // std::array reads no count
+}
+
+// cereal recurses as deep as the data nests; inside picklejar that recursion counts against
+// options.max_depth on save and on load, so a forged chain is an error, not a stack overflow.
+struct CerealChain {
+  std::unique_ptr<CerealChain> next;
+  CerealChain() = default;
+  CerealChain(CerealChain&&) = default;
+  CerealChain& operator=(CerealChain&&) = default;
+  ~CerealChain() {
+    while (next) next = std::move(next->next);  // iteratively: the chains below are deep
+  }
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(CEREAL_NVP(next));
+  }
+};
+struct HoldsChain {
+  CerealChain chain;
+  PICKLEJAR_FIELDS(chain)
+};
+HoldsChain chain_of(std::size_t links) {
+  HoldsChain holder;
+  CerealChain* last = &holder.chain;
+  for (std::size_t i = 0; i < links; ++i) {
+    last->next = std::make_unique<CerealChain>();
+    last = last->next.get();
+  }
+  return holder;
+}
+/// cereal's portable binary of a chain: the endianness byte, a "valid" byte per link, a 0.
+std::string chain_bytes(std::size_t links) {
+  std::string bytes(links + 2, '\1');
+  bytes.back() = '\0';
+  return bytes;
+}
+/// `document` with the embedded bytes `from` replaced by `to`, resealed.
+std::string with_embedded_bytes(std::string document, picklejar::format fmt, const std::string& from,
+                                const std::string& to) {
+  const auto length_of = [](const std::string& bytes) {
+    std::string length(8, '\0');
+    for (std::size_t i = 0; i < 8; ++i) length[i] = static_cast<char>((std::uint64_t{bytes.size()} >> (8 * i)) & 0xFF);
+    return length;
+  };
+  const bool binary = fmt == picklejar::format::binary || fmt == picklejar::format::portable_binary;
+  const std::string old_text = binary ? length_of(from) + from : picklejar::detail::to_base64(from);
+  const std::string new_text = binary ? length_of(to) + to : picklejar::detail::to_base64(to);
+  const std::size_t at = document.find(old_text);
+  EXPECT_NE(at, std::string::npos);
+  if (at != std::string::npos) document.replace(at, old_text.size(), new_text);
+  if (binary) {  // the payload's size in the fixed header
+    const std::uint64_t payload = picklejar::detail::get_le(document.data() + 16, 8);
+    picklejar::detail::patch_le(document, 16, payload + new_text.size() - old_text.size(), 8);
+  }
+  return pj_test::reseal(std::move(document));
+}
+
+TEST_P(CerealInterop, EmbeddedDataNestsNoDeeperThanMaxDepth) {
+  EXPECT_EQ(picklejar::detail::cereal_bytes_of(chain_of(3).chain, 0, 512), chain_bytes(3));
+  const std::string three_deep = picklejar::dumps(chain_of(3), opts());
+
+  const std::string forged = with_embedded_bytes(three_deep, GetParam(), chain_bytes(3), chain_bytes(100000));
+  HoldsChain loaded;
+  const picklejar::error deep =
+      pj_test::expect_error(picklejar::errc::limit, [&] { picklejar::loads(loaded, forged, opts()); });
+  EXPECT_EQ(deep.field_path(), "HoldsChain.chain") << deep.what();
+  EXPECT_NE(deep.reason().find("nests deeper than the limit of 512 levels"), std::string::npos) << deep.what();
+
+  const picklejar::error deep_save =
+      pj_test::expect_error(picklejar::errc::limit, [&] { (void)picklejar::dumps(chain_of(100000), opts()); });
+  EXPECT_NE(std::string(deep_save.what()).find("max_depth"), std::string::npos) << deep_save.what();
+
+  // Whatever saves under a max_depth loads under it; one link more does not save.
+  picklejar::options shallow = opts();
+  shallow.max_depth = 64;
+  std::size_t longest_saved = 0;
+  std::string longest;
+  for (std::size_t links = 0; links < 80; ++links) {
+    try {
+      longest = picklejar::dumps(chain_of(links), shallow);
+    } catch (const picklejar::error& failure) {
+      EXPECT_EQ(failure.code(), picklejar::errc::limit) << failure.what();
+      break;
+    }
+    longest_saved = links;
+    EXPECT_NO_THROW(picklejar::loads(loaded, longest, shallow)) << links << " links";
+  }
+  pj_test::expect_error(picklejar::errc::limit, [&] {
+    picklejar::loads(loaded, with_embedded_bytes(longest, GetParam(), chain_bytes(longest_saved), chain_bytes(longest_saved + 1)),
+                     shallow);
+  });
+  EXPECT_GE(longest_saved, 20u);
+  EXPECT_LT(longest_saved, 64u);
+}
+
 TEST_P(CerealInterop, SavingTwiceWritesTheSameBytes) {
   Service original;
   original.build();
@@ -297,7 +469,7 @@ TEST(CerealInteropText, TheEmbeddedDataIsABase64StringOfCerealsPortableBinary) {
   HoldsReadsFewer holder;
   holder.value = {5, 6};
   const std::string embedded =
-      picklejar::detail::to_base64(picklejar::detail::cereal_bytes_of(holder.value));
+      picklejar::detail::to_base64(picklejar::detail::cereal_bytes_of(holder.value, 0, 512));
   for (picklejar::format fmt : {picklejar::format::json, picklejar::format::xml}) {
     const std::string text = picklejar::dumps(holder, picklejar::options(fmt));
     const auto at = text.find(embedded);

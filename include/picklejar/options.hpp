@@ -81,9 +81,9 @@ struct options {
   /// purpose gets it back, and breaks the cycle itself (see docs/reliability.md).
   bool refuse_ownership_cycles = false;
   /// Refuse (errc::format) data that a class's own cereal functions load (embedded cereal data,
-  /// docs/file-format.md). Its counts are bounded by the bytes that follow them and charged to
-  /// max_memory, but an element is charged one byte whatever its size, and cereal recurses as
-  /// deep as the data nests. On in untrusted(); off by default, for files of your own programs.
+  /// docs/file-format.md). What cereal allocates there is charged to max_memory and its recursion
+  /// to max_depth, but what a class's own cereal functions allocate from numbers they read is
+  /// beyond picklejar's reach. On in untrusted(); off by default, for files of your own programs.
   bool refuse_embedded_cereal = false;
   /// Check the file's checksum (errc::integrity when it does not match or is missing) before the
   /// loaded data is trusted: before any after_load(), set_state() or from_state() sees it, and

@@ -108,8 +108,34 @@ class embedded_bytes_buffer : public std::streambuf {
   std::size_t remaining() const noexcept { return static_cast<std::size_t>(egptr() - gptr()); }
 };
 
+/// The embedded save running on this thread: cereal's recursion is limited as picklejar's is.
+struct embedded_save_bounds {
+  std::size_t levels;  // the levels above the embedded value, then those open inside it
+  std::size_t max_depth;
+};
+inline embedded_save_bounds*& active_embedded_save() noexcept {
+  thread_local embedded_save_bounds* active = nullptr;
+  return active;
+}
+
+/// Sets `slot` (a thread's active embedded load or save) for one scope.
+template <class Bounds>
+class active_bounds_scope {
+ public:
+  active_bounds_scope(Bounds*& slot, Bounds* now) : slot_(slot), previous_(std::exchange(slot, now)) {}
+  ~active_bounds_scope() { slot_ = previous_; }
+  active_bounds_scope(const active_bounds_scope&) = delete;
+  active_bounds_scope& operator=(const active_bounds_scope&) = delete;
+
+ private:
+  Bounds*& slot_;
+  Bounds* previous_;
+};
+
 template <class T>
-std::string cereal_bytes_of(const T& value) {
+std::string cereal_bytes_of(const T& value, std::size_t levels_above, std::size_t max_depth) {
+  embedded_save_bounds bounds{levels_above, max_depth};
+  active_bounds_scope<embedded_save_bounds> scope(active_embedded_save(), &bounds);
   std::ostringstream out(std::ios::binary);
   {
     embedding_output_archive archive(out);
@@ -130,10 +156,13 @@ void check_embedded_cereal_allowed(Archive& archive) {
   }
 }
 
-/// The embedded load running on this thread: what bounds the counts cereal reads (below).
+/// The embedded load running on this thread: what bounds what cereal reads (below).
 struct embedded_load_bounds {
   const embedded_bytes_buffer* buffer;
   field_path* path;
+  std::uint64_t next_count_element_bytes = 1;  // what one element of the container about to be sized costs
+  std::uint64_t fresh_pointee_bytes = 0;       // a pointer read next may construct an object this large
+  std::size_t levels = 0;                      // class values open in cereal's recursion
 };
 inline embedded_load_bounds*& active_embedded_load() noexcept {
   thread_local embedded_load_bounds* active = nullptr;
@@ -142,18 +171,134 @@ inline embedded_load_bounds*& active_embedded_load() noexcept {
 
 /// cereal sizes a string or container by the count it has just read, before reading a single
 /// element: each count is checked against the bytes left (an element takes at least one byte,
-/// beyond count_allowance_for_empty_elements) and charged to the load's memory budget
-/// before cereal allocates for it. Outside an embedded load (plain cereal code) nothing happens.
+/// beyond count_allowance_for_empty_elements) and charged to the load's memory budget, at what
+/// one element of that container costs, before cereal allocates for it. Outside an embedded load
+/// (plain cereal code) nothing happens.
 inline void check_embedded_count(std::uint64_t count) {
   embedded_load_bounds* const bounds = active_embedded_load();
   if (bounds == nullptr) return;
+  const std::uint64_t each = std::exchange(bounds->next_count_element_bytes, 1);
   const std::uint64_t left = bounds->buffer->remaining();
   if (count > left + count_allowance_for_empty_elements) {
     bounds->path->fail(errc::format, "the embedded cereal data claims " + std::to_string(count) +
                                          " elements but only " + std::to_string(left) + " bytes follow");
   }
   memory_budget& budget = bounds->path->budget();
-  if (!budget.try_charge(count)) bounds->path->fail(errc::limit, budget.refusal(count));
+  if (!budget.try_charge(count, each)) bounds->path->fail(errc::limit, budget.refusal(count, each));
+}
+
+// What cereal's recursion meets, as seen by the prologue/epilogue hooks below.
+
+/// cereal's wrappers around a value (names, sizes, raw bytes: archives/binary.hpp; bases,
+/// pointer plumbing): no level of their own.
+template <class T>
+constexpr bool is_embedded_wrapper = is_cereal_wrapper<T>::value || is_cereal_helper<T>::value;
+
+template <class T, class = void>
+struct has_key_type : std::false_type {};
+template <class T>
+struct has_key_type<T, std::void_t<typename T::key_type>> : std::true_type {};
+
+/// Elements in blocks (vector, string, deque, vector<bool>), without links per element: indexed
+/// by position, and not a map.
+template <class T, class = void>
+struct is_block_container : std::false_type {};
+template <class T>
+struct is_block_container<T, std::void_t<decltype(std::declval<T&>()[std::declval<typename T::size_type>()])>>
+    : std::bool_constant<!has_key_type<T>::value> {};
+/// A container cereal sizes by a count it reads first (strings, sequences, sets, maps; not
+/// std::array): what one element costs once allocated. Block containers hold the element itself,
+/// node-based ones its links too.
+template <class T, class = void>
+struct sized_container_element : std::integral_constant<std::uint64_t, 0> {};
+template <class T>
+struct sized_container_element<T, std::void_t<typename T::value_type, typename T::size_type,
+                                              decltype(std::declval<T&>().clear())>>
+    : std::integral_constant<std::uint64_t, sizeof(typename T::value_type) +
+                                                (is_block_container<T>::value ? 0 : node_overhead_bytes)> {};
+
+template <class T>
+struct is_name_value_pair : std::false_type {};
+template <class T>
+struct is_name_value_pair<cereal::NameValuePair<T>> : std::true_type {};
+
+template <class T>
+struct pointee_of_cereal_pointer {
+  static constexpr std::uint64_t bytes = 0;
+};
+template <class T, class D>
+struct pointee_of_cereal_pointer<cereal::memory_detail::PtrWrapper<std::unique_ptr<T, D>&>> {
+  static constexpr std::uint64_t bytes = sizeof(T);
+};
+template <class T>
+struct pointee_of_cereal_pointer<cereal::memory_detail::PtrWrapper<std::shared_ptr<T>&>> {
+  static constexpr std::uint64_t bytes = sizeof(T);
+};
+
+/// Before cereal reads a value while picklejar loads embedded data: the depth is limited
+/// (options.max_depth, counting the levels above the embedded value), a container's element
+/// cost is noted for the count that follows, and an object a pointer has just constructed is
+/// charged before its members are read (cereal reads it as the name-value pair "data" right
+/// after the pointer's own flag or id).
+template <class T>
+void embedded_value_begins(const T& value) {
+  embedded_load_bounds* const bounds = active_embedded_load();
+  if (bounds == nullptr) return;
+  if constexpr (!std::is_class_v<T>) {
+    (void)value;
+  } else if constexpr (is_embedded_wrapper<T>) {
+    if constexpr (pointee_of_cereal_pointer<T>::bytes != 0) {
+      bounds->fresh_pointee_bytes = pointee_of_cereal_pointer<T>::bytes;
+    } else if constexpr (is_name_value_pair<T>::value) {
+      if (bounds->fresh_pointee_bytes != 0 && std::strcmp(value.name, "data") == 0) {
+        const std::uint64_t bytes = std::exchange(bounds->fresh_pointee_bytes, 0);
+        memory_budget& budget = bounds->path->budget();
+        if (!budget.try_charge(1, bytes)) bounds->path->fail(errc::limit, budget.refusal(1, bytes));
+      }
+    }
+  } else {
+    (void)value;
+    if (bounds->path->depth() + ++bounds->levels > bounds->path->max_depth()) {
+      bounds->path->fail(errc::limit, "the embedded cereal data nests deeper than the limit of " +
+                                          std::to_string(bounds->path->max_depth()) + " levels (options.max_depth)");
+    }
+    if constexpr (sized_container_element<T>::value != 0) {
+      bounds->next_count_element_bytes = sized_container_element<T>::value;
+    }
+  }
+}
+
+/// Before cereal writes a class value of an embedded save: the depth is limited as on load, so
+/// a chain 100,000 deep is an error, not a stack overflow, and what saves also loads.
+template <class T>
+void embedded_value_written_begins() {
+  embedded_save_bounds* const bounds = active_embedded_save();
+  if constexpr (std::is_class_v<T> && !is_embedded_wrapper<T>) {
+    if (bounds != nullptr && ++bounds->levels > bounds->max_depth) {
+      throw error(errc::limit, "the value's own cereal functions nest deeper than the limit of " +
+                                   std::to_string(bounds->max_depth) + " levels (options.max_depth)");
+    }
+  } else {
+    (void)bounds;
+  }
+}
+
+template <class T>
+void embedded_value_written_ends() noexcept {
+  if constexpr (std::is_class_v<T> && !is_embedded_wrapper<T>) {
+    if (embedded_save_bounds* const bounds = active_embedded_save()) --bounds->levels;
+  }
+}
+
+template <class T>
+void embedded_value_ends() noexcept {
+  embedded_load_bounds* const bounds = active_embedded_load();
+  if (bounds == nullptr) return;
+  if constexpr (std::is_class_v<T> && !is_embedded_wrapper<T>) {
+    --bounds->levels;
+  } else if constexpr (pointee_of_cereal_pointer<T>::bytes != 0) {
+    bounds->fresh_pointee_bytes = 0;  // a null pointer or one read before: nothing was constructed
+  }
 }
 
 /// Lets cereal load `value` from `bytes`; every byte must be used.
@@ -162,13 +307,7 @@ void load_cereal_bytes(field_path& path, const char* bytes, std::size_t size, T&
   embedded_bytes_buffer buffer(bytes, size);
   std::istream in(&buffer);
   embedded_load_bounds bounds{&buffer, &path};
-  struct active_scope {
-    embedded_load_bounds* previous;
-    explicit active_scope(embedded_load_bounds* now) : previous(std::exchange(active_embedded_load(), now)) {}
-    ~active_scope() { active_embedded_load() = previous; }
-    active_scope(const active_scope&) = delete;
-    active_scope& operator=(const active_scope&) = delete;
-  } scope(&bounds);
+  active_bounds_scope<embedded_load_bounds> scope(active_embedded_load(), &bounds);
   try {
     embedding_input_archive archive(in);
     archive(value);
@@ -236,7 +375,7 @@ inline bool from_base64(std::string_view text, std::string& out) {
 
 template <class T>
 void save_embedded(binary_output_archive& archive, const T& value) {
-  const std::string bytes = cereal_bytes_of(value);
+  const std::string bytes = cereal_bytes_of(value, archive.graph().levels(), archive.graph().max_depth());
   archive.write_value(static_cast<std::uint64_t>(bytes.size()));
   archive.write_bytes(bytes.data(), bytes.size());
 }
@@ -255,7 +394,8 @@ void load_embedded(binary_input_archive& archive, T& value) {
 
 template <class T>
 void save_embedded(text_output_archive& archive, const T& value) {
-  archive.write_leaf(node_kind::string, to_base64(cereal_bytes_of(value)));
+  archive.write_leaf(node_kind::string,
+                     to_base64(cereal_bytes_of(value, archive.graph().levels(), archive.graph().max_depth())));
 }
 
 template <class T>
@@ -288,14 +428,36 @@ struct embedding {
 namespace cereal {
 
 // Every count cereal reads from a portable binary stream (strings, containers) passes through
-// picklejar's bound while picklejar loads embedded data (picklejar::detail::check_embedded_count);
-// otherwise this reads the count exactly as cereal's own function for size tags does. Chosen over
-// cereal's template by overload resolution wherever picklejar's headers are included; a program
-// that also loads portable binary in a file without them may link that file's instantiation
-// instead, and then the bound does not run (one-definition rule).
+// picklejar's bound while picklejar loads embedded data (picklejar::detail::check_embedded_count),
+// and so does every value (picklejar::detail::embedded_value_begins/ends, through cereal's
+// prologue and epilogue hooks). Otherwise these read the count exactly as cereal's own function
+// for size tags does and do nothing. They are chosen over cereal's templates by overload resolution
+// wherever picklejar's headers are included; a program that also loads portable binary in a file
+// without them may link that file's instantiation instead, and then the bound does not run
+// (one-definition rule).
 inline void CEREAL_SERIALIZE_FUNCTION_NAME(PortableBinaryInputArchive& archive, SizeTag<size_type&>& tag) {
   archive(tag.size);
   picklejar::detail::check_embedded_count(static_cast<std::uint64_t>(tag.size));
+}
+
+template <class T>
+void prologue(PortableBinaryInputArchive&, const T& value) {
+  picklejar::detail::embedded_value_begins(value);
+}
+
+template <class T>
+void epilogue(PortableBinaryInputArchive&, const T&) noexcept {
+  picklejar::detail::embedded_value_ends<T>();
+}
+
+template <class T>
+void prologue(PortableBinaryOutputArchive&, const T&) {
+  picklejar::detail::embedded_value_written_begins<T>();
+}
+
+template <class T>
+void epilogue(PortableBinaryOutputArchive&, const T&) noexcept {
+  picklejar::detail::embedded_value_written_ends<T>();
 }
 
 }  // namespace cereal

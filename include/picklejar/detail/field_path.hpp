@@ -53,6 +53,7 @@ class field_path {
     if (frames_.size() > 1) frames_.pop_back();
   }
   std::size_t depth() const noexcept { return frames_.size() - 1; }
+  std::size_t max_depth() const noexcept { return max_depth_; }
 
   // Objects behind pointers are read after the object that points at them (see object_graph.hpp).
   // Each remembers where it was first pointed at, relative to the object being read then, so a

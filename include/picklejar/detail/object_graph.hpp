@@ -61,6 +61,8 @@ class graph_base {
     }
   }
   void leave_level() noexcept { --levels_; }
+  std::size_t levels() const noexcept { return levels_; }
+  std::size_t max_depth() const noexcept { return max_depth_; }
 
   void defer(Item pending) { items_.push_back({std::move(pending), false}); }
   /// The position the next deferred item will have.
