@@ -325,10 +325,7 @@ void read_document(std::string_view bytes, const options& opts, T& object, objec
     field_path path(short_type_name(expected), opts.max_depth, &budget);
     binary_input_archive archive(container.payload.data(), container.payload.size(),
                                  container.little_endian, path);
-    archive.graph().configure(&opts.externals, opts.max_depth);
-    archive.graph().refuse_cycles(opts.refuse_ownership_cycles);
-    archive.graph().refuse_embedded_cereal(opts.refuse_embedded_cereal);
-    archive.graph().set_versions(container.info.type_versions);
+    archive.graph().configure_load(opts, container.info);
     try {
       check_root_type(container.info.type_name, expected);
       translate_failures(path, [&] {
@@ -352,10 +349,7 @@ void read_document(std::string_view bytes, const options& opts, T& object, objec
   check_root_type(info.type_name, expected);
   field_path path(short_type_name(expected), opts.max_depth, &budget);
   text_input_archive archive(document, fmt == format::xml, path);
-  archive.graph().configure(&opts.externals, opts.max_depth);
-  archive.graph().refuse_cycles(opts.refuse_ownership_cycles);
-    archive.graph().refuse_embedded_cereal(opts.refuse_embedded_cereal);
-  archive.graph().set_versions(info.type_versions);
+  archive.graph().configure_load(opts, info);
   for (const auto& part : document.children) {
     if (part.name == "objects") archive.set_objects(&part);
   }

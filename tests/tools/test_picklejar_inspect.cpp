@@ -113,8 +113,8 @@ TEST(Inspect, IntactFilesInEveryFormatExitZero) {
   EXPECT_EQ(count(run.output, "author = Ada Lovelace\n"), 4u) << run.output;
   EXPECT_EQ(count(run.output, "epoch = 12\n"), 4u) << run.output;
   EXPECT_EQ(count(run.output, "(verified)\n"), 4u) << run.output;
-  for (const char* name : {"binary, container version 2", "portable_binary, container version 2",
-                           "json, container version 2", "xml, container version 2"}) {
+  for (const char* name : {"binary, container version 3", "portable_binary, container version 3",
+                           "json, container version 3", "xml, container version 3"}) {
     EXPECT_NE(run.output.find(name), std::string::npos) << name << "\n" << run.output;
   }
   // 64 x 64 floats: the binary payload is over 16 KiB, shown in KiB with the exact count.

@@ -38,7 +38,11 @@
 namespace picklejar::detail {
 
 inline constexpr char binary_magic[8] = {'\x89', 'P', 'J', 'A', 'R', '\r', '\n', '\x1a'};
-inline constexpr std::uint16_t container_version = 2;
+// 2: the version table after the payload (binary formats). 3: a class with its own cereal
+// functions is stored as cereal's portable binary bytes (embedded_cereal.hpp); versions 1 and 2
+// stored it field by field.
+inline constexpr std::uint16_t container_version = 3;
+inline constexpr std::uint16_t first_version_embedding_cereal = 3;
 inline constexpr std::size_t fixed_header_bytes = 40;
 inline constexpr std::uint8_t flag_little_endian = 1;
 inline constexpr const char* text_magic = "picklejar";
@@ -409,11 +413,15 @@ inline const text_node& read_text_header(const text_node& document, file_info& i
   // Text documents are the same in versions 1 and 2 (version 2 changed the binary layout only).
   const text_node* version = find_child(*header, "container_version");
   const std::string version_text = is_leaf(version) ? version->text : std::string("missing");
-  if (version_text != "1" && version_text != std::to_string(container_version)) {
+  std::uint16_t version_number = 0;
+  for (std::uint16_t known = 1; known <= container_version; ++known) {
+    if (version_text == std::to_string(known)) version_number = known;
+  }
+  if (version_number == 0) {
     throw error(errc::version, "the document's container version is " + version_text +
                                    "; this program reads versions 1 to " + std::to_string(container_version));
   }
-  info.container_version = static_cast<std::uint16_t>(version_text == "1" ? 1 : container_version);
+  info.container_version = version_number;
   if (const text_node* checksum = find_child(*header, "checksum"); is_leaf(checksum)) info.checksum = checksum->text;
   const text_node* type = find_child(*header, "type");
   if (!is_leaf(type)) throw error(errc::format, "the header has no root type");

@@ -37,6 +37,7 @@
 #include "picklejar/archives/binary.hpp"
 #include "picklejar/archives/text.hpp"
 #include "picklejar/cereal_bridge.hpp"
+#include "picklejar/detail/container.hpp"
 #include "picklejar/detail/library_types.hpp"
 #include "picklejar/detail/memory_budget.hpp"
 
@@ -144,10 +145,19 @@ std::string cereal_bytes_of(const T& value, std::size_t levels_above, std::size_
   return std::move(out).str();
 }
 
-/// Refuses embedded cereal data where the options say so (options::untrusted()): cereal's own
-/// loaders allocate what the data claims, outside the load's memory budget.
+/// Refuses embedded cereal data where the options say so (options::untrusted(): a class's own
+/// cereal functions allocate what the data claims), and in files written before classes with
+/// their own cereal functions were embedded (they hold such a value field by field).
 template <class Archive>
 void check_embedded_cereal_allowed(Archive& archive) {
+  if (archive.graph().container_version() < first_version_embedding_cereal) {
+    archive.path().fail(errc::version,
+                        "this file (container version " + std::to_string(archive.graph().container_version()) +
+                            ") stores this class field by field, as picklejar did before it let a class's "
+                            "own cereal functions write it (version " +
+                            std::to_string(first_version_embedding_cereal) +
+                            "); load the file with the picklejar that wrote it and save it again");
+  }
   if (archive.graph().refuses_embedded_cereal()) {
     archive.path().fail(errc::format,
                         "this value is loaded by its class's own cereal functions, whose allocations "

@@ -30,6 +30,7 @@
 #include "picklejar/detail/type_registry.hpp"
 #include "picklejar/error.hpp"
 #include "picklejar/externals.hpp"
+#include "picklejar/options.hpp"
 
 namespace picklejar::detail {
 
@@ -250,8 +251,16 @@ class graph_reader : public graph_base<pending_read> {
     bool ready = true;            ///< false while an object built by from_state() is being read
   };
 
-  /// The version table from the file's header.
-  void set_versions(const std::map<std::string, std::uint32_t>& table) { file_versions_ = &table; }
+  /// What a load's options and the file's header say (`info` outlives the load).
+  void configure_load(const options& opts, const file_info& info) {
+    configure(&opts.externals, opts.max_depth);
+    refuse_cycles_ = opts.refuse_ownership_cycles;
+    refuse_embedded_cereal_ = opts.refuse_embedded_cereal;
+    file_versions_ = &info.type_versions;
+    container_version_ = info.container_version;
+  }
+  /// The version of picklejar's layout the file was written in.
+  std::uint16_t container_version() const noexcept { return container_version_; }
   /// The version of the type named `name` that the file holds; 0 when the file records none.
   std::uint32_t file_version(const std::string& name) {
     auto cached = version_cache_.find(&name);
@@ -304,10 +313,8 @@ class graph_reader : public graph_base<pending_read> {
   // would take more than 256 steps per object and edge (and 4 million) to check is refused too
   // (errc::limit), so a crafted graph cannot make the check quadratic.
 
-  void refuse_cycles(bool refuse) { refuse_cycles_ = refuse; }
   bool refuses_cycles() const noexcept { return refuse_cycles_; }
   /// options.refuse_embedded_cereal: whether data a class's own cereal functions load is refused.
-  void refuse_embedded_cereal(bool refuse) { refuse_embedded_cereal_ = refuse; }
   bool refuses_embedded_cereal() const noexcept { return refuse_embedded_cereal_; }
   /// The object whose members are being read (0: the root); returns the previous one.
   std::uint32_t set_owner(std::uint32_t id) noexcept {
@@ -378,6 +385,7 @@ class graph_reader : public graph_base<pending_read> {
   std::size_t items_read_ = 0;
   bool refuse_cycles_ = false;
   bool refuse_embedded_cereal_ = false;
+  std::uint16_t container_version_ = 0;
   std::uint32_t owner_ = 0;
   std::vector<std::vector<std::uint32_t>> owned_;  ///< per object id (0: the root), what it owns
   std::vector<std::size_t> visited_;               ///< search stamps, per object id
