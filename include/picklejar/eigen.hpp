@@ -17,6 +17,11 @@
 /// ```
 #pragma once
 
+#if defined(__has_include)
+#if !__has_include(<Eigen/Core>)
+#error "picklejar/eigen.hpp needs Eigen 3.4, which this build cannot find: install it (Debian: apt-get install libeigen3-dev) and let the build find it (CMake: picklejar::picklejar brings Eigen once find_package(Eigen3) can find it; pkg-config: use picklejar-eigen)"
+#endif
+#endif
 #include <Eigen/Core>
 #include <Eigen/SparseCore>
 

@@ -69,6 +69,11 @@ elseif(STEP STREQUAL "find_package")
     "-DPICKLEJAR_EXPECTED_PREFIX=${PREFIX}"
     "-DPICKLEJAR_EXPECTED_VERSION=${PICKLEJAR_VERSION}")
 
+elseif(STEP STREQUAL "find_package_without_eigen")
+  build_and_run_consumer("${CMAKE_CURRENT_LIST_DIR}/consumer_without_eigen"
+    "-DCMAKE_PREFIX_PATH=${PREFIX}"
+    "-DCMAKE_DISABLE_FIND_PACKAGE_Eigen3=ON")
+
 elseif(STEP STREQUAL "pkg_config")
   set(ENV{PKG_CONFIG_PATH} "${PKG_CONFIG_DIR}")
   execute_process(COMMAND "${PKG_CONFIG}" --modversion picklejar
@@ -78,13 +83,19 @@ elseif(STEP STREQUAL "pkg_config")
     message(FATAL_ERROR "picklejar package pkg_config: `pkg-config --modversion picklejar` gave "
       "'${version}' (expected ${PICKLEJAR_VERSION}): ${error}")
   endif()
-  execute_process(COMMAND "${PKG_CONFIG}" --cflags --libs picklejar
+  # picklejar.pc needs no Eigen; picklejar-eigen.pc adds it for picklejar/eigen.hpp.
+  execute_process(COMMAND "${PKG_CONFIG}" --print-requires picklejar
+    RESULT_VARIABLE result OUTPUT_VARIABLE requires ERROR_VARIABLE error)
+  if(NOT result EQUAL 0 OR requires MATCHES "eigen")
+    message(FATAL_ERROR "picklejar package pkg_config: picklejar.pc requires '${requires}' ${error}")
+  endif()
+  execute_process(COMMAND "${PKG_CONFIG}" --cflags --libs picklejar-eigen
     RESULT_VARIABLE result OUTPUT_VARIABLE flags ERROR_VARIABLE error
     OUTPUT_STRIP_TRAILING_WHITESPACE)
   if(NOT result EQUAL 0)
     message(FATAL_ERROR "picklejar package pkg_config: pkg-config failed: ${error}")
   endif()
-  message("picklejar package pkg_config: pkg-config --cflags --libs picklejar: ${flags}")
+  message("picklejar package pkg_config: pkg-config --cflags --libs picklejar-eigen: ${flags}")
   if(NOT flags MATCHES "-I[^ ]*")
     message(FATAL_ERROR "picklejar package pkg_config: no -I in the flags")
   endif()
