@@ -205,7 +205,7 @@ TEST(JsonParse, DepthLimitIsExact) {
   EXPECT_EQ(parse_error("{\"a\":{\"b\":{\"c\":[]}}}", 3).code(), errc::limit);
   EXPECT_EQ(parse_error("[]", 0).code(), errc::limit);
   EXPECT_NO_THROW(parse_json("1", 0));
-  EXPECT_EQ(parse_error("[[[[1]]]]", 3).reason(), "JSON nesting deeper than 3");
+  EXPECT_EQ(parse_error("[[[[1]]]]", 3).reason(), picklejar::detail::too_deep(3));
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -278,7 +278,7 @@ TEST(JsonParse, MillionDeepNestingHitsTheLimit) {
   const std::string arrays(1000000, '[');
   const picklejar::error e = parse_error(arrays, 512);
   EXPECT_EQ(e.code(), errc::limit);
-  EXPECT_EQ(e.reason(), "JSON nesting deeper than 512");
+  EXPECT_EQ(e.reason(), picklejar::detail::too_deep(512));
 
   std::string objects;
   for (int i = 0; i < 1000000; ++i) objects += "{\"a\":";

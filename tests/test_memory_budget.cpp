@@ -25,6 +25,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -455,6 +456,41 @@ TEST_P(MemoryBudget, WhatSavesLoadsAtEveryDepth) {
     EXPECT_GT(deepest_saved, static_cast<int>(limit / 2) - 4) << "max_depth " << limit;
     EXPECT_LT(deepest_saved, 300) << "max_depth " << limit;
   }
+}
+
+// One limit, one message: however the input arrives and whoever meets the limit first (a text
+// parser, the field path), the user reads the same words and the option's name.
+TEST_P(MemoryBudget, EachLimitHasOneMessageInEveryFormatAndEntryPoint) {
+  budget_test::Tree root;
+  budget_test::Tree* tail = &root;
+  for (int i = 1; i < 200; ++i) tail = &tail->children.emplace_back();
+  const std::string bytes = picklejar::dumps(root, opts());
+  picklejar::options shallow = opts();
+  shallow.max_depth = 64;
+  const picklejar::error deep =
+      pj_test::expect_error(errc::limit, [&] { (void)picklejar::loads<budget_test::Tree>(bytes, shallow); });
+  EXPECT_EQ(deep.reason(), "nesting deeper than the limit of 64 levels (options.max_depth)") << deep.what();
+
+  picklejar::options small = opts();
+  small.max_bytes = 100;
+  const std::string size = std::to_string(bytes.size());
+  const picklejar::error as_data =
+      pj_test::expect_error(errc::limit, [&] { (void)picklejar::loads<budget_test::Tree>(bytes, small); });
+  EXPECT_EQ(as_data.reason(), "the data is " + size + " bytes, more than the limit of 100 (options.max_bytes)");
+  pj_test::temp_dir dir;
+  const std::string file = (dir / "tree").string();
+  picklejar::save(root, file, opts());
+  const picklejar::error as_file =
+      pj_test::expect_error(errc::limit, [&] { (void)picklejar::load<budget_test::Tree>(file, small); });
+  EXPECT_EQ(as_file.reason(), "the file is " + size + " bytes, more than the limit of 100 (options.max_bytes)");
+  EXPECT_EQ(as_file.file(), file);
+  std::istringstream stream(bytes);
+  budget_test::Tree loaded;
+  const picklejar::error as_stream =
+      pj_test::expect_error(errc::limit, [&] { picklejar::load(loaded, stream, small); });
+  EXPECT_NE(as_stream.reason().find("the stream is at least "), std::string::npos) << as_stream.what();
+  EXPECT_NE(as_stream.reason().find(" bytes, more than the limit of 100 (options.max_bytes)"), std::string::npos)
+      << as_stream.what();
 }
 
 PJ_INSTANTIATE_FOR_ALL_FORMATS(MemoryBudget);

@@ -274,7 +274,7 @@ TEST(XmlParse, WhitespaceBetweenChildrenIsDropped) {
 TEST(XmlParse, DepthLimitIsExact) {
   EXPECT_NO_THROW(parse_xml("<a><b><c/></b></a>", 3));
   EXPECT_EQ(parse_error("<a><b><c><d/></c></b></a>", 3).code(), errc::limit);
-  EXPECT_EQ(parse_error("<a><b><c><d/></c></b></a>", 3).reason(), "XML nesting deeper than 3");
+  EXPECT_EQ(parse_error("<a><b><c><d/></c></b></a>", 3).reason(), picklejar::detail::too_deep(3));
   EXPECT_EQ(parse_error("<a/>", 0).code(), errc::limit);
 }
 
@@ -363,7 +363,7 @@ TEST(XmlParse, MillionDeepNestingHitsTheLimit) {
   for (int i = 0; i < 1000000; ++i) open += "<a>";
   const picklejar::error e = parse_error(open, 512);
   EXPECT_EQ(e.code(), errc::limit);
-  EXPECT_EQ(e.reason(), "XML nesting deeper than 512");
+  EXPECT_EQ(e.reason(), picklejar::detail::too_deep(512));
 
   std::string balanced = open;
   for (int i = 0; i < 1000000; ++i) balanced += "</a>";

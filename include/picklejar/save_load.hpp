@@ -241,14 +241,12 @@ inline format detect_text_format(std::string_view bytes) {
 /// options.max_memory for these bytes).
 inline text_node parse_text_document(std::string_view bytes, format fmt, const options& opts,
                                      memory_budget* budget = nullptr) {
-  // The one depth rule (options.max_depth) is the object levels that field_path counts. The tree
-  // holds each of them as one node, below at most four that are not object levels: the
-  // document, its objects list, an entry in it, and (in XML) the element of a leaf. A deeper
-  // tree could never load, so the parser stops there, before building it.
-  const std::size_t depth_limit = opts.max_depth + 4;
+  // The one depth rule (options.max_depth) is the object levels that field_path counts; the
+  // parser stops where a tree could no longer load, before building it (detail/limits.hpp).
+  const depth_limit limit = text_depth_limit(opts.max_depth);
   memory_budget own_budget(opts.memory_limit(bytes.size()));
   if (budget == nullptr) budget = &own_budget;
-  return fmt == format::json ? parse_json(bytes, depth_limit, budget) : parse_xml(bytes, depth_limit, budget);
+  return fmt == format::json ? parse_json(bytes, limit, budget) : parse_xml(bytes, limit, budget);
 }
 
 /// Verifies a text document's checksum (when asked) before parsing it, then parses it and reads
@@ -309,11 +307,7 @@ void keep_objects_alive(Archive& archive, objects_kept_alive* kept) noexcept {
 
 template <class T>
 void read_document(std::string_view bytes, const options& opts, T& object, objects_kept_alive* kept = nullptr) {
-  if (bytes.size() > opts.max_bytes) {
-    throw error(errc::limit, "the data is " + std::to_string(bytes.size()) +
-                                 " bytes, more than the limit of " + std::to_string(opts.max_bytes) +
-                                 " (options.max_bytes)");
-  }
+  check_input_size(bytes.size(), opts.max_bytes, "data");
   const std::string expected = root_type_name<T>();
   // Everything this load allocates because of what the bytes say is charged here first.
   memory_budget budget(opts.memory_limit(bytes.size()));
@@ -577,10 +571,7 @@ inline std::string read_stream(std::istream& in, std::uint64_t max_bytes) {
   char buffer[1 << 16];
   while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
     bytes.append(buffer, static_cast<std::size_t>(in.gcount()));
-    if (bytes.size() > max_bytes) {
-      throw error(errc::limit, "the stream holds more than the limit of " + std::to_string(max_bytes) +
-                                   " bytes (options.max_bytes)");
-    }
+    check_input_size(bytes.size(), max_bytes, "stream", {}, /*at_least=*/true);
   }
   if (in.bad()) throw error(errc::io, "cannot read from the stream");
   return bytes;

@@ -269,8 +269,7 @@ void embedded_value_begins(const T& value) {
   } else {
     (void)value;
     if (bounds->path->depth() + ++bounds->levels > bounds->path->max_depth()) {
-      bounds->path->fail(errc::limit, "the embedded cereal data nests deeper than the limit of " +
-                                          std::to_string(bounds->path->max_depth()) + " levels (options.max_depth)");
+      bounds->path->fail(errc::limit, too_deep(bounds->path->max_depth()) + ", in embedded cereal data");
     }
     if constexpr (sized_container_element<T>::value != 0) {
       bounds->next_count_element_bytes = sized_container_element<T>::value;
@@ -285,8 +284,7 @@ void embedded_value_written_begins() {
   embedded_save_bounds* const bounds = active_embedded_save();
   if constexpr (std::is_class_v<T> && !is_embedded_wrapper<T>) {
     if (bounds != nullptr && ++bounds->levels > bounds->max_depth) {
-      throw error(errc::limit, "the value's own cereal functions nest deeper than the limit of " +
-                                   std::to_string(bounds->max_depth) + " levels (options.max_depth)");
+      throw error(errc::limit, too_deep(bounds->max_depth) + ", in a value's own cereal functions");
     }
   } else {
     (void)bounds;

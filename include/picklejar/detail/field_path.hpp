@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "picklejar/detail/limits.hpp"
 #include "picklejar/detail/memory_budget.hpp"
 #include "picklejar/error.hpp"
 
@@ -45,8 +46,7 @@ class field_path {
     frames_.push_back(frame{pending_name_, has_pending_index_ ? pending_index_ : index, 0, no_saved});
     clear_pending();
     if (frames_.size() > max_depth_ + 1) {
-      fail(errc::limit, "nesting deeper than the limit of " + std::to_string(max_depth_) +
-                            " levels (options.max_depth)");
+      fail(errc::limit, too_deep(max_depth_));
     }
   }
   void leave() noexcept {

@@ -36,6 +36,7 @@
 #include <string>
 #include <string_view>
 
+#include "picklejar/detail/limits.hpp"
 #include "picklejar/error.hpp"
 
 namespace picklejar::detail {
@@ -174,12 +175,7 @@ inline std::string read_file_start(const std::filesystem::path& path, std::uint6
 inline std::string read_whole_open_file(const file_descriptor& file, const std::filesystem::path& path,
                                         std::uint64_t max_bytes, std::uint64_t size) {
   std::string bytes = read_open_file(file, path, max_bytes + 1, size);
-  if (size > max_bytes || bytes.size() > max_bytes) {
-    throw error(errc::limit, "the file is " + std::to_string(std::max<std::uint64_t>(size, bytes.size())) +
-                                 " bytes, more than the limit of " + std::to_string(max_bytes) +
-                                 " (options.max_bytes)",
-                path.string());
-  }
+  check_input_size(std::max<std::uint64_t>(size, bytes.size()), max_bytes, "file", path.string());
   return bytes;
 }
 
@@ -418,11 +414,7 @@ class file_contents {
     struct stat status {};
     const file_descriptor file = open_regular_file(path, status);
     const auto size = static_cast<std::uint64_t>(status.st_size);
-    if (size > max_bytes) {
-      throw error(errc::limit, "the file is " + std::to_string(size) + " bytes, more than the limit of " +
-                                   std::to_string(max_bytes) + " (options.max_bytes)",
-                  path.string());
-    }
+    check_input_size(size, max_bytes, "file", path.string());
     if (allow_mapping && size >= mapping_threshold && size <= SIZE_MAX) {
       // MAP_POPULATE maps the cached pages up front: one call instead of a fault per 64 KiB.
       void* mapped = ::mmap(nullptr, static_cast<std::size_t>(size), PROT_READ, MAP_PRIVATE | MAP_POPULATE,

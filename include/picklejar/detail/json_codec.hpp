@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "picklejar/detail/text_scanning.hpp"
+#include "picklejar/detail/limits.hpp"
 #include "picklejar/detail/memory_budget.hpp"
 #include "picklejar/detail/text_tree.hpp"
 #include "picklejar/error.hpp"
@@ -145,7 +146,7 @@ inline void write_json(const text_node& root, std::string& out) {
 class json_parser {
  public:
   /// `budget` (the load's, if any) is charged for every node of the tree before it is built.
-  json_parser(std::string_view text, std::size_t max_depth, memory_budget* budget)
+  json_parser(std::string_view text, depth_limit max_depth, memory_budget* budget)
       : text_(text), max_depth_(max_depth), budget_(budget) {}
 
   text_node parse() {
@@ -160,8 +161,8 @@ class json_parser {
       if (at_end()) fail("unexpected end of input, expected a value");
       const char first = text_[pos_];
       if (first == '{' || first == '[') {
-        if (open.size() >= max_depth_) {
-          throw error(errc::limit, "JSON nesting deeper than " + std::to_string(max_depth_));
+        if (open.size() >= max_depth_.levels) {
+          throw error(errc::limit, too_deep(max_depth_.reported));
         }
         value.kind = first == '{' ? node_kind::object : node_kind::array;
         ++pos_;
@@ -374,7 +375,7 @@ class json_parser {
   }
 
   std::string_view text_;
-  std::size_t max_depth_;
+  depth_limit max_depth_;
   memory_budget* budget_;
   std::size_t pos_ = 0;
 };
@@ -383,7 +384,7 @@ class json_parser {
 /// `budget` allows, throw errc::limit (so max_depth == 0 allows only a scalar root); any
 /// syntax error throws errc::format with the line and column. Bytes >= 0x80 inside strings are
 /// kept as they are.
-inline text_node parse_json(std::string_view text, std::size_t max_depth, memory_budget* budget = nullptr) {
+inline text_node parse_json(std::string_view text, depth_limit max_depth, memory_budget* budget = nullptr) {
   return json_parser(text, max_depth, budget).parse();
 }
 

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "picklejar/detail/type_registry.hpp"
+#include "picklejar/detail/limits.hpp"
 #include "picklejar/error.hpp"
 #include "picklejar/externals.hpp"
 #include "picklejar/options.hpp"
@@ -57,8 +58,7 @@ class graph_base {
   /// under it, and a by-value recursion 100,000 deep is refused instead of overflowing the stack.
   void enter_level() {
     if (++levels_ > max_depth_) {
-      throw error(errc::limit, "nesting deeper than the limit of " + std::to_string(max_depth_) +
-                                   " levels (options.max_depth)");
+      throw error(errc::limit, too_deep(max_depth_));
     }
   }
   void leave_level() noexcept { --levels_; }
@@ -78,9 +78,9 @@ class graph_base {
   void drain(Archive& archive, Process&& process, std::size_t from = SIZE_MAX) {
     if (first_pending_ == items_.size()) return;
     if (depth_ >= max_depth_) {
-      throw error(errc::limit, "objects with after_load(), state hooks or a guard nest through pointers "
-                               "deeper than the limit of " + std::to_string(max_depth_) +
-                               " levels (options.max_depth)");
+      // Each level is an object that had to finish its pointees first (after_load(), state
+      // hooks, a guard): a chain of them through pointers.
+      throw error(errc::limit, too_deep(max_depth_));
     }
     ++depth_;
     struct leave {

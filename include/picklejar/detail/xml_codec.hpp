@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "picklejar/detail/text_scanning.hpp"
+#include "picklejar/detail/limits.hpp"
 #include "picklejar/detail/memory_budget.hpp"
 #include "picklejar/detail/text_tree.hpp"
 #include "picklejar/error.hpp"
@@ -220,7 +221,7 @@ inline void write_xml(const text_node& root, std::string& out) {
 class xml_parser {
  public:
   /// `budget` (the load's, if any) is charged for every node of the tree before it is built.
-  xml_parser(std::string_view text, std::size_t max_depth, memory_budget* budget)
+  xml_parser(std::string_view text, depth_limit max_depth, memory_budget* budget)
       : text_(text), max_depth_(max_depth), budget_(budget) {}
 
   text_node parse() {
@@ -248,8 +249,8 @@ class xml_parser {
     std::vector<open_element> open;  // elements whose end tag is still ahead, innermost last
     for (;;) {
       // At the '<' of a start tag.
-      if (open.size() >= max_depth_) {
-        throw error(errc::limit, "XML nesting deeper than " + std::to_string(max_depth_));
+      if (open.size() >= max_depth_.levels) {
+        throw error(errc::limit, too_deep(max_depth_.reported));
       }
       open.emplace_back();
       open.back().node.kind = node_kind::string;
@@ -540,7 +541,7 @@ class xml_parser {
   }
 
   std::string_view text_;
-  std::size_t max_depth_;
+  depth_limit max_depth_;
   std::size_t pos_ = 0;
   std::size_t document_start_ = 0;  // after a byte order mark; only here may <?xml ...?> appear
   memory_budget* budget_;
@@ -551,7 +552,7 @@ class xml_parser {
 /// holding its decoded text exactly. Elements nested deeper than `max_depth`, or more than
 /// a tree larger than `budget` allows, throw errc::limit;
 /// malformed input, DOCTYPE and unknown entities throw errc::format with the line and column.
-inline text_node parse_xml(std::string_view text, std::size_t max_depth, memory_budget* budget = nullptr) {
+inline text_node parse_xml(std::string_view text, depth_limit max_depth, memory_budget* budget = nullptr) {
   return xml_parser(text, max_depth, budget).parse();
 }
 
