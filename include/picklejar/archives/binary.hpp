@@ -308,63 +308,7 @@ void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, std::basic_string<
   archive(cereal::binary_data(text.data(), static_cast<std::size_t>(count) * sizeof(CharT)));
 }
 
-template <class T, class Allocator>
-void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, std::deque<T, Allocator>& deque) {
-  load_sequence(archive, deque);
-}
-
-template <class T, class Allocator>
-void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, std::list<T, Allocator>& list) {
-  load_sequence(archive, list);
-}
-
-template <class T, class Allocator>
-void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, std::forward_list<T, Allocator>& list) {
-  load_forward_list(archive, list);
-}
-
-template <class Key, class Compare, class Allocator>
-void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, std::set<Key, Compare, Allocator>& set) {
-  load_set(archive, set);
-}
-
-template <class Key, class Compare, class Allocator>
-void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, std::multiset<Key, Compare, Allocator>& set) {
-  load_set(archive, set);
-}
-
-template <class Key, class Hash, class Equal, class Allocator>
-void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, std::unordered_set<Key, Hash, Equal, Allocator>& set) {
-  load_set(archive, set);
-}
-
-template <class Key, class Hash, class Equal, class Allocator>
-void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive,
-                               std::unordered_multiset<Key, Hash, Equal, Allocator>& set) {
-  load_set(archive, set);
-}
-
-template <class Key, class Value, class Compare, class Allocator>
-void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, std::map<Key, Value, Compare, Allocator>& map) {
-  load_map(archive, map);
-}
-
-template <class Key, class Value, class Compare, class Allocator>
-void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, std::multimap<Key, Value, Compare, Allocator>& map) {
-  load_map(archive, map);
-}
-
-template <class Key, class Value, class Hash, class Equal, class Allocator>
-void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive,
-                               std::unordered_map<Key, Value, Hash, Equal, Allocator>& map) {
-  load_map(archive, map);
-}
-
-template <class Key, class Value, class Hash, class Equal, class Allocator>
-void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive,
-                               std::unordered_multimap<Key, Value, Hash, Equal, Allocator>& map) {
-  load_map(archive, map);
-}
+PICKLEJAR_DETAIL_NODE_CONTAINER_LOADERS(binary_input_archive)
 
 /// Checks that `bytes` can still be read before a loader allocates for them (no-op elsewhere).
 inline void require_available(binary_input_archive& archive, std::uint64_t bytes, const char* what) {

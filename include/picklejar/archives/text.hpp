@@ -531,18 +531,6 @@ template <class T, class Allocator, std::enable_if_t<!std::is_same_v<T, bool>, i
 void CEREAL_LOAD_FUNCTION_NAME(text_input_archive& archive, std::vector<T, Allocator>& vector) {
   load_sequence(archive, vector);
 }
-template <class T, class Allocator>
-void CEREAL_LOAD_FUNCTION_NAME(text_input_archive& archive, std::deque<T, Allocator>& deque) {
-  load_sequence(archive, deque);
-}
-template <class T, class Allocator>
-void CEREAL_LOAD_FUNCTION_NAME(text_input_archive& archive, std::list<T, Allocator>& list) {
-  load_sequence(archive, list);
-}
-template <class T, class Allocator>
-void CEREAL_LOAD_FUNCTION_NAME(text_input_archive& archive, std::forward_list<T, Allocator>& list) {
-  load_forward_list(archive, list);
-}
 template <class T>
 void CEREAL_LOAD_FUNCTION_NAME(text_input_archive& archive, std::valarray<T>& values) {
   const std::size_t count = read_count_that_fits(archive, sizeof(T));
@@ -550,39 +538,7 @@ void CEREAL_LOAD_FUNCTION_NAME(text_input_archive& archive, std::valarray<T>& va
   values.resize(count);
   for (std::size_t i = 0; i < count; ++i) archive(values[i]);
 }
-template <class Key, class Compare, class Allocator>
-void CEREAL_LOAD_FUNCTION_NAME(text_input_archive& archive, std::set<Key, Compare, Allocator>& set) {
-  load_set(archive, set);
-}
-template <class Key, class Compare, class Allocator>
-void CEREAL_LOAD_FUNCTION_NAME(text_input_archive& archive, std::multiset<Key, Compare, Allocator>& set) {
-  load_set(archive, set);
-}
-template <class Key, class Hash, class Equal, class Allocator>
-void CEREAL_LOAD_FUNCTION_NAME(text_input_archive& archive, std::unordered_set<Key, Hash, Equal, Allocator>& set) {
-  load_set(archive, set);
-}
-template <class Key, class Hash, class Equal, class Allocator>
-void CEREAL_LOAD_FUNCTION_NAME(text_input_archive& archive, std::unordered_multiset<Key, Hash, Equal, Allocator>& set) {
-  load_set(archive, set);
-}
-template <class Key, class Value, class Compare, class Allocator>
-void CEREAL_LOAD_FUNCTION_NAME(text_input_archive& archive, std::map<Key, Value, Compare, Allocator>& map) {
-  load_map(archive, map);
-}
-template <class Key, class Value, class Compare, class Allocator>
-void CEREAL_LOAD_FUNCTION_NAME(text_input_archive& archive, std::multimap<Key, Value, Compare, Allocator>& map) {
-  load_map(archive, map);
-}
-template <class Key, class Value, class Hash, class Equal, class Allocator>
-void CEREAL_LOAD_FUNCTION_NAME(text_input_archive& archive, std::unordered_map<Key, Value, Hash, Equal, Allocator>& map) {
-  load_map(archive, map);
-}
-template <class Key, class Value, class Hash, class Equal, class Allocator>
-void CEREAL_LOAD_FUNCTION_NAME(text_input_archive& archive,
-                               std::unordered_multimap<Key, Value, Hash, Equal, Allocator>& map) {
-  load_map(archive, map);
-}
+PICKLEJAR_DETAIL_NODE_CONTAINER_LOADERS(text_input_archive)
 
 }  // namespace picklejar::detail
 

@@ -10,9 +10,16 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <deque>
+#include <forward_list>
 #include <iterator>
+#include <list>
+#include <map>
+#include <set>
 #include <string>
 #include <type_traits>
+#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "picklejar/detail/memory_budget.hpp"
@@ -120,10 +127,26 @@ void check_bucket_walk(Archive& archive, const Table& table, Iterator inserted, 
   }
 }
 
+/// Inserts what was just read: an ordered container at its end (the file holds the elements in
+/// order, so each goes in in constant time, and equal keys of a multi-container keep their order;
+/// cereal's hint, the previous element, reversed them), a hashed one watched for flooding.
+template <class Archive, class Container, class... Parts>
+void insert_read(Archive& archive, Container& container, Parts&&... parts) {
+  if constexpr (has_reserve<Container>::value) {
+    auto inserted = container.emplace(std::forward<Parts>(parts)...);
+    if constexpr (std::is_same_v<decltype(inserted), typename Container::iterator>) {
+      check_bucket_walk(archive, container, inserted, false);
+    } else {
+      check_bucket_walk(archive, container, inserted.first, true);
+    }
+  } else {
+    container.emplace_hint(container.end(), std::forward<Parts>(parts)...);
+  }
+}
+
 /// set, multiset, unordered_set, unordered_multiset.
 template <class Archive, class Set>
 void load_set(Archive& archive, Set& set) {
-  constexpr bool hashed = has_reserve<Set>::value;
   constexpr std::uint64_t each = sizeof(typename Set::value_type) + node_overhead_bytes;
   const std::size_t count = read_count_that_fits(archive, each);
   set.clear();
@@ -131,22 +154,13 @@ void load_set(Archive& archive, Set& set) {
     charge_memory(archive, 1, each);
     typename Set::key_type key;
     archive(key);
-    if constexpr (hashed) {
-      auto inserted = set.emplace(std::move(key));
-      if constexpr (std::is_same_v<decltype(inserted), typename Set::iterator>) check_bucket_walk(archive, set, inserted, false);
-      else check_bucket_walk(archive, set, inserted.first, true);
-    } else {
-      // At the end: the file holds the keys in order, so each goes in in constant time, and equal
-      // keys of a multiset keep their order (cereal's hint, the previous element, reversed them).
-      set.emplace_hint(set.end(), std::move(key));
-    }
+    insert_read(archive, set, std::move(key));
   }
 }
 
 /// map, multimap, unordered_map, unordered_multimap, as {key, value} items like cereal's.
 template <class Archive, class Map>
 void load_map(Archive& archive, Map& map) {
-  constexpr bool hashed = has_reserve<Map>::value;
   constexpr std::uint64_t each = sizeof(typename Map::value_type) + node_overhead_bytes;
   const std::size_t count = read_count_that_fits(archive, each);
   map.clear();
@@ -155,14 +169,60 @@ void load_map(Archive& archive, Map& map) {
     typename Map::key_type key;
     typename Map::mapped_type value;
     archive(cereal::make_map_item(key, value));
-    if constexpr (hashed) {
-      auto inserted = map.emplace(std::move(key), std::move(value));
-      if constexpr (std::is_same_v<decltype(inserted), typename Map::iterator>) check_bucket_walk(archive, map, inserted, false);
-      else check_bucket_walk(archive, map, inserted.first, true);
-    } else {
-      map.emplace_hint(map.end(), std::move(key), std::move(value));  // as for sets, above
-    }
+    insert_read(archive, map, std::move(key), std::move(value));
   }
 }
 
 }  // namespace picklejar::detail
+
+/// The standard library's deque, lists, sets and maps for one of picklejar's input archives (each
+/// archive names itself once: archives/binary.hpp, archives/text.hpp). The archive is a plain
+/// parameter, so these win over cereal's own templates by overload resolution.
+#define PICKLEJAR_DETAIL_NODE_CONTAINER_LOADERS(Archive)                                                  \
+  template <class T, class Allocator>                                                                   \
+  void CEREAL_LOAD_FUNCTION_NAME(Archive& archive, std::deque<T, Allocator>& deque) {                    \
+    load_sequence(archive, deque);                                                                      \
+  }                                                                                                     \
+  template <class T, class Allocator>                                                                   \
+  void CEREAL_LOAD_FUNCTION_NAME(Archive& archive, std::list<T, Allocator>& list) {                      \
+    load_sequence(archive, list);                                                                       \
+  }                                                                                                     \
+  template <class T, class Allocator>                                                                   \
+  void CEREAL_LOAD_FUNCTION_NAME(Archive& archive, std::forward_list<T, Allocator>& list) {              \
+    load_forward_list(archive, list);                                                                   \
+  }                                                                                                     \
+  template <class Key, class Compare, class Allocator>                                                  \
+  void CEREAL_LOAD_FUNCTION_NAME(Archive& archive, std::set<Key, Compare, Allocator>& set) {             \
+    load_set(archive, set);                                                                             \
+  }                                                                                                     \
+  template <class Key, class Compare, class Allocator>                                                  \
+  void CEREAL_LOAD_FUNCTION_NAME(Archive& archive, std::multiset<Key, Compare, Allocator>& set) {        \
+    load_set(archive, set);                                                                             \
+  }                                                                                                     \
+  template <class Key, class Hash, class Equal, class Allocator>                                        \
+  void CEREAL_LOAD_FUNCTION_NAME(Archive& archive, std::unordered_set<Key, Hash, Equal, Allocator>& set) { \
+    load_set(archive, set);                                                                             \
+  }                                                                                                     \
+  template <class Key, class Hash, class Equal, class Allocator>                                        \
+  void CEREAL_LOAD_FUNCTION_NAME(Archive& archive,                                                      \
+                                 std::unordered_multiset<Key, Hash, Equal, Allocator>& set) {           \
+    load_set(archive, set);                                                                             \
+  }                                                                                                     \
+  template <class Key, class Value, class Compare, class Allocator>                                     \
+  void CEREAL_LOAD_FUNCTION_NAME(Archive& archive, std::map<Key, Value, Compare, Allocator>& map) {      \
+    load_map(archive, map);                                                                             \
+  }                                                                                                     \
+  template <class Key, class Value, class Compare, class Allocator>                                     \
+  void CEREAL_LOAD_FUNCTION_NAME(Archive& archive, std::multimap<Key, Value, Compare, Allocator>& map) { \
+    load_map(archive, map);                                                                             \
+  }                                                                                                     \
+  template <class Key, class Value, class Hash, class Equal, class Allocator>                           \
+  void CEREAL_LOAD_FUNCTION_NAME(Archive& archive,                                                      \
+                                 std::unordered_map<Key, Value, Hash, Equal, Allocator>& map) {         \
+    load_map(archive, map);                                                                             \
+  }                                                                                                     \
+  template <class Key, class Value, class Hash, class Equal, class Allocator>                           \
+  void CEREAL_LOAD_FUNCTION_NAME(Archive& archive,                                                      \
+                                 std::unordered_multimap<Key, Value, Hash, Equal, Allocator>& map) {    \
+    load_map(archive, map);                                                                             \
+  }

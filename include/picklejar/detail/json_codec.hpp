@@ -23,7 +23,6 @@ namespace picklejar::detail {
 /// os.fsdecode does): no text has those code points, so parse_json turns them back into the
 /// bytes, and every JSON parser still reads the document.
 inline void append_json_string(std::string_view text, std::string& out) {
-  static constexpr char hex_digits[] = "0123456789ABCDEF";
   out += '"';
   for (std::size_t i = 0; i < text.size();) {
     const char c = text[i];
@@ -32,8 +31,7 @@ inline void append_json_string(std::string_view text, std::string& out) {
       const std::size_t length = utf8_sequence_length(text, i);
       if (length == 0) {
         out += "\\uDC";
-        out += hex_digits[byte >> 4];
-        out += hex_digits[byte & 0xF];
+        append_hex_byte(byte, out);
         ++i;
       } else {
         out.append(text.substr(i, length));
@@ -53,8 +51,7 @@ inline void append_json_string(std::string_view text, std::string& out) {
       default: {
         if (byte < 0x20) {
           out += "\\u00";
-          out += hex_digits[byte >> 4];
-          out += hex_digits[byte & 0xF];
+          append_hex_byte(byte, out);
         } else {
           out += c;
         }
@@ -362,17 +359,7 @@ class json_parser {
     return code;
   }
 
-  // Appends a finished node to its parent, charging what the tree grows by first: the parent's
-  // vector when it reallocates (its whole new buffer, since the old one lives until the nodes
-  // have moved; a node is several times the bytes that spell it), and the node's strings.
-  void add_child(text_node& parent, text_node&& child) {
-    if (budget_ != nullptr) {
-      budget_->charge(child.text.size() + child.name.size());
-      if (parent.children.size() == parent.children.capacity())
-        budget_->charge(parent.children.empty() ? 1 : 2 * parent.children.size(), sizeof(text_node));
-    }
-    parent.children.push_back(std::move(child));
-  }
+  void add_child(text_node& parent, text_node&& child) { add_child_charged(budget_, parent, std::move(child)); }
 
   std::string_view text_;
   depth_limit max_depth_;

@@ -6,8 +6,11 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "picklejar/detail/memory_budget.hpp"
+#include "picklejar/detail/text_tree.hpp"
 #include "picklejar/error.hpp"
 
 namespace picklejar::detail {
@@ -94,6 +97,26 @@ const std::string* duplicate_name(const std::vector<Node>& nodes, std::string_vi
   const auto twice = std::adjacent_find(names.begin(), names.end(),
                                         [](const std::string* a, const std::string* b) { return *a == *b; });
   return twice == names.end() ? nullptr : *twice;
+}
+
+/// Appends `byte` as two upper-case hex digits (one when `drop_leading_zero` and it is below 0x10).
+inline void append_hex_byte(unsigned char byte, std::string& out, bool drop_leading_zero = false) {
+  static constexpr char digits[] = "0123456789ABCDEF";
+  if (!drop_leading_zero || byte >= 0x10) out += digits[byte >> 4];
+  out += digits[byte & 0xF];
+}
+
+/// Appends a finished node to its parent, charging `budget` (if any) for what the tree grows by
+/// first: the parent's vector when it reallocates (its whole new buffer, since the old one lives
+/// until the nodes have moved; a node is several times the bytes that spell it), and the node's
+/// strings. Both parsers build their trees with it.
+inline void add_child_charged(memory_budget* budget, text_node& parent, text_node&& child) {
+  if (budget != nullptr) {
+    budget->charge(child.text.size() + child.name.size());
+    if (parent.children.size() == parent.children.capacity())
+      budget->charge(parent.children.empty() ? 1 : 2 * parent.children.size(), sizeof(text_node));
+  }
+  parent.children.push_back(std::move(child));
 }
 
 /// The value of a hex digit, or -1.

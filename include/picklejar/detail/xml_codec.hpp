@@ -31,7 +31,6 @@ inline bool is_xml_element_name(std::string_view name) {
 /// Appends `text` as XML character data. \r is written as a reference too, because XML parsers
 /// turn raw carriage returns into \n.
 inline void append_xml_text(std::string_view text, std::string& out) {
-  static constexpr char hex_digits[] = "0123456789ABCDEF";
   for (char c : text) {
     switch (c) {
       case '<': out += "&lt;"; break;
@@ -45,8 +44,7 @@ inline void append_xml_text(std::string_view text, std::string& out) {
         const auto byte = static_cast<unsigned char>(c);
         if (byte < 0x20) {
           out += "&#x";
-          if (byte >= 0x10) out += hex_digits[byte >> 4];
-          out += hex_digits[byte & 0xF];
+          append_hex_byte(byte, out, /*drop_leading_zero=*/true);
           out += ';';
         } else {
           out += c;
@@ -90,7 +88,6 @@ inline constexpr std::string_view xml_escaped_value = "bytes";
 /// hold becomes \xHH, a backslash becomes \\, and the rest is written as append_xml_text does.
 /// decode_xml_byte_escapes reverses it, bit-exactly.
 inline void append_xml_escaped_bytes(std::string_view text, std::string& out) {
-  static constexpr char hex_digits[] = "0123456789ABCDEF";
   for (std::size_t i = 0; i < text.size();) {
     const std::size_t length = xml_char_length(text, i);
     if (length == 0) {
@@ -99,8 +96,7 @@ inline void append_xml_escaped_bytes(std::string_view text, std::string& out) {
       for (std::size_t k = 0; k < std::max<std::size_t>(sequence, 1); ++k) {
         const auto byte = static_cast<unsigned char>(text[i + k]);
         out += "\\x";
-        out += hex_digits[byte >> 4];
-        out += hex_digits[byte & 0xF];
+        append_hex_byte(byte, out);
       }
       i += std::max<std::size_t>(sequence, 1);
     } else if (text[i] == '\\') {
@@ -528,17 +524,7 @@ class xml_parser {
     fail_at_offset(text_, offset, "XML", what);
   }
 
-  // Appends a finished node to its parent, charging what the tree grows by first: the parent's
-  // vector when it reallocates (its whole new buffer, since the old one lives until the nodes
-  // have moved; a node is several times the bytes that spell it), and the node's strings.
-  void add_child(text_node& parent, text_node&& child) {
-    if (budget_ != nullptr) {
-      budget_->charge(child.text.size() + child.name.size());
-      if (parent.children.size() == parent.children.capacity())
-        budget_->charge(parent.children.empty() ? 1 : 2 * parent.children.size(), sizeof(text_node));
-    }
-    parent.children.push_back(std::move(child));
-  }
+  void add_child(text_node& parent, text_node&& child) { add_child_charged(budget_, parent, std::move(child)); }
 
   std::string_view text_;
   depth_limit max_depth_;
