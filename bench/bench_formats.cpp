@@ -7,7 +7,9 @@
 //   build/bench/bench_formats --benchmark_min_time=1
 #include <benchmark/benchmark.h>
 #include <picklejar/eigen.hpp>
+#include <picklejar/json.hpp>
 #include <picklejar/picklejar.hpp>
+#include <picklejar/xml.hpp>
 
 #include <cstdio>
 #include <cstring>

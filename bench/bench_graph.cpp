@@ -21,6 +21,7 @@
 //
 //   build/bench/bench_graph --benchmark_repetitions=5
 #include <benchmark/benchmark.h>
+#include <picklejar/json.hpp>
 #include <picklejar/picklejar.hpp>
 
 #include <boost/archive/binary_iarchive.hpp>

@@ -20,6 +20,7 @@
 //   build/bench/bench_json --benchmark_repetitions=5
 #include <benchmark/benchmark.h>
 #include <picklejar/eigen.hpp>
+#include <picklejar/json.hpp>
 #include <picklejar/picklejar.hpp>
 
 #include <cereal/archives/json.hpp>

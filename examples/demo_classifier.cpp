@@ -7,6 +7,7 @@
 // The classifier holds what real estimators hold: Eigen weights, an optimizer with its own state,
 // a mutex guarding fit/predict, and per-thread scratch buffers. The last two are transient.
 #include <picklejar/eigen.hpp>
+#include <picklejar/json.hpp>
 #include <picklejar/picklejar.hpp>
 
 #include <cmath>

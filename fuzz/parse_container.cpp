@@ -1,5 +1,7 @@
 // picklejar_fuzz::parse_container: the body of the container target.
+#include <picklejar/json.hpp>
 #include <picklejar/picklejar.hpp>
+#include <picklejar/xml.hpp>
 
 #include <sys/mman.h>
 #include <unistd.h>

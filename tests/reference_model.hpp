@@ -16,7 +16,9 @@
 #pragma once
 
 #include <picklejar/eigen.hpp>
+#include <picklejar/json.hpp>
 #include <picklejar/picklejar.hpp>
+#include <picklejar/xml.hpp>
 
 #include <Eigen/Core>
 #include <Eigen/SparseCore>

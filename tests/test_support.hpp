@@ -2,7 +2,9 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <picklejar/json.hpp>
 #include <picklejar/picklejar.hpp>
+#include <picklejar/xml.hpp>
 
 #include <unistd.h>
 

@@ -7,7 +7,9 @@
 // Exit status: 0 when every file is intact, 1 when any is damaged or unreadable, 2 for a usage
 // error. The object itself is never loaded, so any picklejar file can be inspected without the
 // program that wrote it.
+#include <picklejar/json.hpp>
 #include <picklejar/picklejar.hpp>
+#include <picklejar/xml.hpp>
 
 #include <cstdint>
 #include <cstdio>

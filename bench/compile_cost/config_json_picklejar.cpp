@@ -1,6 +1,7 @@
 // Compile-cost probe (issue 14), picklejar side: a 10-field struct saved to a file and loaded back,
 // in binary and in JSON. scripts/bench.sh compares its compile CPU time with config_json_cereal.cpp
 // (plain cereal, binary and JSON archives). Keep the pairs doing the same thing.
+#include <picklejar/json.hpp>
 #include <picklejar/picklejar.hpp>
 
 #include <string>

@@ -51,6 +51,7 @@
 #include "picklejar/detail/file_io.hpp"
 #include "picklejar/detail/json_codec.hpp"
 #include "picklejar/detail/memory_budget.hpp"
+#include "picklejar/detail/optional_formats.hpp"
 #include "picklejar/detail/pointers.hpp"
 #include "picklejar/detail/type_name.hpp"
 #include "picklejar/detail/xml_codec.hpp"
@@ -118,6 +119,7 @@ void write_binary_document(const T& object, const options& opts, output_sink& si
 
 template <class T>
 void write_text_document(const T& object, const options& opts, std::string& out) {
+  require_text_format(opts.format);
   text_node document;
   document.name = "picklejar";
   document.kind = node_kind::object;
@@ -232,9 +234,12 @@ inline format detect_text_format(std::string_view bytes) {
   if (bytes.empty()) throw error(errc::integrity, "the file is empty (truncated to nothing)");
   std::size_t first = bytes.find_first_not_of(" \t\r\n");
   if (first != std::string_view::npos && bytes.substr(first, 3) == "\xEF\xBB\xBF") first += 3;
-  if (first < bytes.size() && bytes[first] == '{') return format::json;
-  if (first < bytes.size() && bytes[first] == '<') return format::xml;
-  throw error(errc::format, "not a picklejar file (neither the binary magic nor JSON or XML)");
+  format fmt;
+  if (first < bytes.size() && bytes[first] == '{') fmt = format::json;
+  else if (first < bytes.size() && bytes[first] == '<') fmt = format::xml;
+  else throw error(errc::format, "not a picklejar file (neither the binary magic nor JSON or XML)");
+  require_text_format(fmt);
+  return fmt;
 }
 
 /// Parses a text document, charging its tree to `budget` (the load's; by default one of

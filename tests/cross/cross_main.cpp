@@ -3,7 +3,9 @@
 //   cross_main read <dir> <build> [<build>...]  loads every format each build wrote and compares
 //                                               it with cross_model::make_root()
 // Exit status 0 when everything loads and matches, 1 otherwise (each failure is printed).
+#include <picklejar/json.hpp>
 #include <picklejar/picklejar.hpp>
+#include <picklejar/xml.hpp>
 
 #include <cstdio>
 #include <exception>

@@ -31,6 +31,8 @@
 #include <string>
 
 #include <picklejar/checkpoint.hpp>
+#include <picklejar/json.hpp>
+#include <picklejar/xml.hpp>
 
 #include "fault_model.hpp"
 

@@ -25,6 +25,7 @@
 //   picklejar_tsan_guarded <scratch-directory>     exit 0: no torn checkpoint (TSan: exit 66 on a report)
 #include <picklejar/checkpoint.hpp>
 #include <picklejar/eigen.hpp>
+#include <picklejar/json.hpp>
 #include <picklejar/picklejar.hpp>
 
 #include <algorithm>

@@ -2,7 +2,9 @@
 // releases of a program defined it. Kept so the files can be remade; not built by default:
 //   for v in 0 2 9; do g++ -std=c++17 -I../../../include -I/usr/include/eigen3
 //     -DHYPERPARAMETERS_VERSION=$v make_old_files.cpp -o /tmp/make_v$v && /tmp/make_v$v .; done
+#include <picklejar/json.hpp>
 #include <picklejar/picklejar.hpp>
+#include <picklejar/xml.hpp>
 
 #include <memory>
 #include <string>

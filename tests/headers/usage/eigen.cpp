@@ -9,7 +9,7 @@ int main() {
   Layer layer;
   layer.weights = Eigen::MatrixXf::Constant(3, 2, 0.5f);
   layer.bias = Eigen::VectorXd::LinSpaced(4, 0.0, 1.0);
-  for (picklejar::format fmt : {picklejar::format::binary, picklejar::format::json}) {
+  for (picklejar::format fmt : {picklejar::format::binary, picklejar::format::portable_binary}) {
     const Layer back = picklejar::loads<Layer>(picklejar::dumps(layer, picklejar::options(fmt)));
     if (back.weights != layer.weights || back.bias != layer.bias) return 1;
   }

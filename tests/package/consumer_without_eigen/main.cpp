@@ -1,4 +1,5 @@
 // A picklejar user without Eigen: everything but picklejar/eigen.hpp works.
+#include <picklejar/json.hpp>
 #include <picklejar/picklejar.hpp>
 
 #include <string>
