@@ -67,7 +67,11 @@ TEST(FuzzRegressions, EmptyMatricesSaveWithoutPassingNullToMemcpy) {
     const auto again = pj_test::round_trip(loaded, fmt);
     EXPECT_EQ(again.weights.size(), 0) << picklejar::to_string(fmt);
   }
-  EXPECT_EQ(picklejar::dumps(loaded), file);
+  // Saved again, it is the same file, written as the current container version (the crafted one
+  // is version 2, whose layout for these types is the same).
+  std::string current = file;
+  picklejar::detail::patch_le(current, 8, picklejar::detail::container_version, 2);
+  EXPECT_EQ(picklejar::dumps(loaded), pj_test::reseal(current));
 }
 
 // Finding 2 (binary target, UBSan "load of value 148, which is not a valid value for type

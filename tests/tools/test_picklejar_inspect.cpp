@@ -229,7 +229,7 @@ TEST(Inspect, JsonOutputParsesAndEscapesStrings) {
   EXPECT_EQ(member(intact, "error").kind, node_kind::null);
   const auto header = member(intact, "header");
   EXPECT_EQ(member(header, "format").text, "binary");
-  EXPECT_EQ(member(header, "container_version").text, "2");
+  EXPECT_EQ(member(header, "container_version").text, "3");
   EXPECT_EQ(member(header, "type_name").text, "inspect_test::Model");
   EXPECT_EQ(member(member(header, "type_versions"), "inspect_test::Settings").text, "2");
   EXPECT_EQ(member(member(header, "metadata"), "author").text, "Ada Lovelace");
