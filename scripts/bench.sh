@@ -124,7 +124,10 @@ for entry in "${programs[@]}"; do
     repetitions=1
     min_time=0.05
   fi
+  # Interleaved repetitions: a drift of the machine (another VM, the page cache) spreads over
+  # both sides of a ratio instead of landing on one.
   args=(--benchmark_repetitions="$repetitions" --benchmark_min_time="$min_time"
+        --benchmark_enable_random_interleaving=true
         --benchmark_out="$out/$name.json" --benchmark_out_format=json)
   if ((repetitions > 1)); then
     # Medians of repetitions, run in random order so that a slow spell of the disk or of a
