@@ -18,7 +18,9 @@
 
 #include <cereal/cereal.hpp>
 
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <mutex>
 #include <string>
 #include <shared_mutex>
@@ -48,11 +50,21 @@ constexpr bool has_fields_of<T, std::void_t<decltype(picklejar_fields_of(exact_t
 template <class T>
 constexpr bool has_fields = declares_fields<T> || has_fields_of<T>;
 
+/// A base with no data of its own, such as an interface of only virtual functions (most layer
+/// hierarchies start with one): it needs no annotation and saves nothing; its subtypes are
+/// registered with it (PICKLEJAR_REGISTER). A polymorphic class as large as one vtable pointer
+/// holds nothing else.
+template <class T>
+constexpr bool is_data_free_interface = std::is_class_v<T> && std::is_polymorphic_v<T> &&
+                                        sizeof(T) == sizeof(void*) && !has_fields<T> && !inherits_fields<T> &&
+                                        !has_state_hooks<T> && !has_cereal_members<T>;
+
 /// The types the bridge below serializes. A type that also has cereal members is left to cereal
 /// (after a static_assert elsewhere says to remove one), so that a mistake gives one error.
 template <class T>
 constexpr bool uses_bridge =
-    (has_fields<T> || inherits_fields<T> || has_state_hooks<T>) && !has_cereal_members<T>;
+    (has_fields<T> || inherits_fields<T> || has_state_hooks<T> || is_data_free_interface<T>) &&
+    !has_cereal_members<T>;
 
 template <class Archive>
 constexpr bool is_picklejar_archive =
@@ -305,6 +317,29 @@ void process_registered_base(Archive& archive, Object& object) {
   }
 }
 
+/// The bases a class names with PICKLEJAR_BASES, each as the member "base", "base_2", ...
+inline constexpr const char* base_member_names[] = {"base",   "base_2", "base_3", "base_4",
+                                                     "base_5", "base_6", "base_7", "base_8"};
+
+template <class Archive, class Object, class... Bases>
+void process_named_bases(Archive& archive, Object& object, base_list<Bases...>) {
+  static_assert(sizeof...(Bases) <= std::size(base_member_names), "picklejar: PICKLEJAR_BASES names at most 8 bases");
+  static_assert((std::is_base_of_v<Bases, std::remove_const_t<Object>> && ...),
+                "picklejar: PICKLEJAR_BASES names a class that is not a base of this class");
+  std::size_t index = 0;
+  (archive(cereal::make_nvp(base_member_names[index++],
+                            static_cast<std::conditional_t<std::is_const_v<Object>, const Bases&, Bases&>>(object))),
+   ...);
+}
+
+/// The base parts of a class: those it names (PICKLEJAR_BASES), else the one it is registered with.
+template <class Archive, class Object>
+void process_bases(Archive& archive, Object& object) {
+  using T = std::remove_const_t<Object>;
+  if constexpr (declares_bases<T>) process_named_bases(archive, object, typename named_bases<T>::type{});
+  else process_registered_base(archive, object);
+}
+
 /// Writes or reads a state: inline when it is a plain fields type, else as one member "state".
 template <class Archive, class State>
 void process_state(Archive& archive, State& state) {
@@ -321,7 +356,7 @@ void save_object(Archive& archive, const T& object) {
     process_state(archive, state);
     finish_pending_objects(archive);  // before the state (which may own them) goes away
   } else {
-    process_registered_base(archive, object);
+    process_bases(archive, object);
     if constexpr (has_fields<T>) visit_all_fields(archive, object);
     if constexpr (finishes_pointees_first<T>) finish_pending_objects(archive);  // inside the snapshot
   }
@@ -349,7 +384,7 @@ void load_object(Archive& archive, T& object) {
   if constexpr (has_state_hooks<T>) {
     load_state_into(archive, object);
   } else {
-    process_registered_base(archive, object);
+    process_bases(archive, object);
     if constexpr (has_fields<T>) visit_all_fields(archive, object);
     if constexpr (finishes_pointees_first<T>) finish_pending_objects(archive);
   }

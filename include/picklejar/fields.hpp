@@ -111,10 +111,10 @@ constexpr bool name_lists_overlap(std::string_view first, std::string_view secon
 /// Compile errors that name the member or the fix: a listed mutex, condition variable,
 /// std::function, thread, stream, FILE* or raw pointer (mark it PICKLEJAR_TRANSIENT instead); a
 /// member in both PICKLEJAR_FIELDS and PICKLEJAR_TRANSIENT; a class that also has state hooks or a
-/// cereal serialize/save/load member. A derived class declares its own PICKLEJAR_FIELDS (it may
-/// list inherited members), unless it is polymorphic and registered with PICKLEJAR_REGISTER,
-/// which saves the registered base's fields with it. A listed picklejar::transient<T> member is
-/// skipped.
+/// cereal serialize/save/load member. A derived class declares its own PICKLEJAR_FIELDS and names its
+/// bases that have fields with PICKLEJAR_BASES, unless it is polymorphic and registered with
+/// PICKLEJAR_REGISTER, which saves the registered base's fields with it. A base with no data (an
+/// interface) needs nothing. A listed picklejar::transient<T> member is skipped.
 #define PICKLEJAR_FIELDS(...)                                                               \
   friend struct ::picklejar::access;                                                        \
   auto picklejar_fields_owner_() const -> decltype(this);                                   \
@@ -127,6 +127,24 @@ constexpr bool name_lists_overlap(std::string_view first, std::string_view secon
         ::picklejar::detail::start_of_fields{}                                              \
         PICKLEJAR_DETAIL_FOR_EACH(PICKLEJAR_DETAIL_FIELD_ENTRY, __VA_ARGS__));              \
   }
+
+/// Inside a derived class, beside its PICKLEJAR_FIELDS: the base classes whose saved fields it
+/// keeps. Each is saved first, in this order, as a member "base" (then "base_2", "base_3", ...),
+/// by its own declarations. A class whose base has fields must name it here or be registered with
+/// PICKLEJAR_REGISTER(Derived, Base); otherwise saving it is a compile error, never a silent loss.
+///
+/// ```cpp
+/// struct Optimizer { float learning_rate = 0.01f; PICKLEJAR_FIELDS(learning_rate) };
+/// struct Adam : Optimizer {
+///   float beta1 = 0.9f;
+///   PICKLEJAR_BASES(Optimizer)
+///   PICKLEJAR_FIELDS(beta1)
+/// };
+/// ```
+#define PICKLEJAR_BASES(...)                                   \
+  friend struct ::picklejar::access;                           \
+  auto picklejar_bases_owner_() const -> decltype(this);       \
+  using picklejar_bases_ = ::picklejar::detail::base_list<__VA_ARGS__>;
 
 /// At namespace scope, in the namespace of Type or the global one: the saved members of a type
 /// you cannot edit (public members only; up to 64). Same meaning and checks as PICKLEJAR_FIELDS;

@@ -10,7 +10,8 @@ struct Layer {
 struct Dense : Layer {
   std::vector<float> weights;
 #ifndef PICKLEJAR_TRIGGER
-  PICKLEJAR_FIELDS(units, weights)
+  PICKLEJAR_BASES(Layer)
+  PICKLEJAR_FIELDS(weights)
 #endif
 };
 

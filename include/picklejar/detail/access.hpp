@@ -2,6 +2,7 @@
 // after_load() may stay private. Users never name it.
 #pragma once
 
+#include <cstddef>
 #include <type_traits>
 #include <utility>
 
@@ -21,6 +22,14 @@ struct access {
       std::remove_pointer_t<decltype(std::declval<const T&>().picklejar_fields_owner_())>>*;
   template <class T>
   static void fields_owner_test(...);
+
+  template <class T>
+  static auto bases_owner_test(int) -> std::remove_cv_t<
+      std::remove_pointer_t<decltype(std::declval<const T&>().picklejar_bases_owner_())>>*;
+  template <class T>
+  static void bases_owner_test(...);
+  template <class T>
+  using declared_bases = typename T::picklejar_bases_;
 
   template <class T>
   static auto transients_test(int) -> decltype(std::declval<T&>().picklejar_reset_transients_(), std::true_type{});
@@ -111,6 +120,24 @@ using fields_owner_t = std::remove_pointer_t<decltype(access::fields_owner_test<
 /// T itself declares PICKLEJAR_FIELDS (not only a base class of T).
 template <class T>
 constexpr bool declares_fields = std::is_same_v<fields_owner_t<T>, T>;
+/// The bases a class names with PICKLEJAR_BASES.
+template <class... Bases>
+struct base_list {};
+
+/// T itself declares PICKLEJAR_BASES (not only a base class of T).
+template <class T>
+constexpr bool declares_bases =
+    std::is_same_v<std::remove_pointer_t<decltype(access::bases_owner_test<T>(0))>, T>;
+
+template <class T, bool = declares_bases<T>>
+struct named_bases {
+  using type = base_list<>;
+};
+template <class T>
+struct named_bases<T, true> {
+  using type = access::declared_bases<T>;
+};
+
 /// T gets PICKLEJAR_FIELDS from a base class only: saving it would slice.
 template <class T>
 constexpr bool inherits_fields = !std::is_void_v<fields_owner_t<T>> && !declares_fields<T>;
