@@ -95,9 +95,21 @@ class field_path {
     base_depth_ = saved.base_depth;
   }
 
+  /// The path, for an error. A deep one keeps its first and last shown_levels levels and says how
+  /// many it leaves out between them: 512 levels would be kilobytes of "children[0]".
   std::string str() const {
     std::string text = object_prefix(current_object_);
-    for (std::size_t i = base_depth_ + 1; i < frames_.size(); ++i) append(text, frames_[i].name, frames_[i].index);
+    const std::size_t first = base_depth_ + 1;
+    const std::size_t count = frames_.size() > first ? frames_.size() - first : 0;
+    for (std::size_t i = 0; i < count; ++i) {
+      if (count > 2 * shown_levels && i == shown_levels) {
+        const std::size_t left_out = count - 2 * shown_levels;
+        text += "...(" + std::to_string(left_out) + " levels)...";
+        i += left_out - 1;
+        continue;
+      }
+      append(text, frames_[first + i].name, frames_[first + i].index);
+    }
     if (pending_name_ != nullptr || has_pending_index_) append(text, pending_name_, pending_index_);
     return text;
   }
@@ -107,6 +119,7 @@ class field_path {
   }
 
  private:
+  static constexpr std::size_t shown_levels = 8;
   static constexpr std::size_t no_object = static_cast<std::size_t>(-1);
   static constexpr std::size_t no_saved = static_cast<std::size_t>(-1);
 
