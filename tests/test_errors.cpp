@@ -338,4 +338,26 @@ TEST(Errors, AnUnregisteredDerivedTypeIsAnErrorOnSave) {
   EXPECT_TRUE(dir.file_names().empty()) << "no file, and no temporary file, is left behind";
 }
 
+struct Samples {
+  std::vector<float> values{1.0f, 2.0f, 3.0f};
+  std::string label = "x";
+  PICKLEJAR_FIELDS(values, label)
+};
+
+// "the data ends inside an array", not "inside a array" (issue 15): every kind carries its article.
+TEST(ErrorMessages, ACountBeyondTheDataSaysWhatItEndsInside) {
+  for (const picklejar::format fmt : {picklejar::format::binary, picklejar::format::portable_binary}) {
+    std::string bytes = picklejar::dumps(Samples{}, picklejar::options(fmt));
+    std::string three(8, '\0');
+    three[0] = 3;  // the vector's count, little-endian, before its first float
+    const std::size_t at = bytes.find(three + std::string("\x00\x00\x80\x3f", 4));
+    ASSERT_NE(at, std::string::npos);
+    bytes[at] = 100;
+    const auto error = expect_error(errc::format, [&] { (void)picklejar::loads<Samples>(pj_test::reseal(bytes)); });
+    EXPECT_NE(std::string(error.what()).find("the data ends inside an array: it needs 400 bytes"), std::string::npos)
+        << error.what();
+    EXPECT_EQ(error.field_path(), "Samples.values");
+  }
+}
+
 }  // namespace

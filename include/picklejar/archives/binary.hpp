@@ -109,9 +109,9 @@ class binary_input_archive
   std::size_t remaining() const noexcept { return size_ - position_; }
 
   /// Fails unless `bytes` more bytes are there: called before allocating for a length read from data.
-  void require(std::uint64_t bytes, const char* what = "value") {
+  void require(std::uint64_t bytes, const char* what = "a value") {  // what: with its article
     if (bytes > remaining()) {
-      path_.fail(errc::format, std::string("the data ends inside a ") + what + ": it needs " +
+      path_.fail(errc::format, std::string("the data ends inside ") + what + ": it needs " +
                                    std::to_string(bytes) + " bytes and " +
                                    std::to_string(remaining()) + " remain");
     }
@@ -142,7 +142,7 @@ class binary_input_archive
 
   /// Fails unless each of the next `count` bytes is a valid bool (0 or 1); they are not consumed.
   void require_booleans(std::size_t count) {
-    require(count, "boolean");
+    require(count, "a boolean");
     const auto* bytes = reinterpret_cast<const unsigned char*>(data_ + position_);
     for (std::size_t i = 0; i < count; ++i) {
       if (bytes[i] > 1) {
@@ -282,7 +282,7 @@ template <class T, class Allocator, std::enable_if_t<std::is_arithmetic_v<T> && 
 void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, std::vector<T, Allocator>& vector) {
   cereal::size_type count = 0;
   archive(cereal::make_size_tag(count));
-  archive.require(static_cast<std::uint64_t>(count) * sizeof(T), "array");  // count <= bytes left: no overflow
+  archive.require(static_cast<std::uint64_t>(count) * sizeof(T), "an array");  // count <= bytes left: no overflow
   charge_memory(archive, count, sizeof(T));
   vector.resize(static_cast<std::size_t>(count));
   archive(cereal::binary_data(vector.data(), static_cast<std::size_t>(count) * sizeof(T)));
@@ -292,7 +292,7 @@ template <class T, std::enable_if_t<std::is_arithmetic_v<T>, int> = 0>
 void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, std::valarray<T>& values) {
   cereal::size_type count = 0;
   archive(cereal::make_size_tag(count));
-  archive.require(static_cast<std::uint64_t>(count) * sizeof(T), "array");
+  archive.require(static_cast<std::uint64_t>(count) * sizeof(T), "an array");
   charge_memory(archive, count, sizeof(T));
   values.resize(static_cast<std::size_t>(count));
   if (count != 0) archive(cereal::binary_data(&values[0], static_cast<std::size_t>(count) * sizeof(T)));
@@ -302,7 +302,7 @@ template <class CharT, class Traits, class Allocator, std::enable_if_t<std::is_a
 void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, std::basic_string<CharT, Traits, Allocator>& text) {
   cereal::size_type count = 0;
   archive(cereal::make_size_tag(count));
-  archive.require(static_cast<std::uint64_t>(count) * sizeof(CharT), "string");
+  archive.require(static_cast<std::uint64_t>(count) * sizeof(CharT), "a string");
   charge_memory(archive, count, sizeof(CharT));
   text.resize(static_cast<std::size_t>(count));
   archive(cereal::binary_data(text.data(), static_cast<std::size_t>(count) * sizeof(CharT)));

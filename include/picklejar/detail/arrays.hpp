@@ -100,7 +100,7 @@ void load_array(Archive& archive, const char* name, std::size_t count, Prepare p
     }
     if constexpr (has_path<Archive>::value) {
       archive.path().name_next(name);
-      require_available(archive, count * sizeof(T), "array");
+      require_available(archive, count * sizeof(T), "an array");
       archive.path().clear_pending();
     }
     T* data = prepare(count);

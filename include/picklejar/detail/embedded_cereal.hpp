@@ -393,7 +393,7 @@ void load_embedded(binary_input_archive& archive, T& value) {
   check_embedded_cereal_allowed(archive);
   std::uint64_t size = 0;
   archive.read_value(size);
-  archive.require(size, "embedded cereal data");
+  archive.require(size, "the embedded cereal data");
   charge_memory(archive, size, 1);
   std::string bytes(static_cast<std::size_t>(size), '\0');
   archive.read_bytes(bytes.data(), bytes.size());

@@ -146,13 +146,13 @@ inline pointer_site read_site(binary_input_archive& archive, bool polymorphic) {
   if (origin > 1) archive.path().fail(errc::format, "unknown pointer origin " + std::to_string(origin));
   site.external = origin == 1;
   if (site.external) {
-    site.name = read_short_string(archive, "external object's name");
+    site.name = read_short_string(archive, "an external object's name");
   } else if (polymorphic) {
     std::uint32_t number = 0;
     archive.read_value(number);
     auto& names = archive.graph().type_names();
     if (number == names.size() + 1) {
-      names.push_back(read_short_string(archive, "type name"));
+      names.push_back(read_short_string(archive, "a type name"));
     } else if (number > names.size()) {
       archive.path().fail(errc::format, "type number " + std::to_string(number) + " was never defined");
     }
