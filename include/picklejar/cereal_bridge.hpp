@@ -31,6 +31,7 @@
 #include "picklejar/archives/text.hpp"
 #include "picklejar/detail/access.hpp"
 #include "picklejar/detail/cereal_traits.hpp"
+#include "picklejar/detail/element_types.hpp"
 #include "picklejar/detail/guard_lock.hpp"
 #include "picklejar/detail/library_types.hpp"
 #include "picklejar/detail/member_kinds.hpp"
@@ -137,6 +138,46 @@ constexpr bool declarations_are_valid() {
          fields_ok && hooks_ok && since_ok && version_ok;
 }
 
+template <class T>
+constexpr bool usable_type();
+template <class T>
+constexpr bool report_unsaveable();
+
+/// What a container, wrapper or smart pointer holds is checked like a member: a type that can
+/// never be saved gets its own message (report_unsaveable), any other its rules (usable_type).
+template <class Element>
+constexpr bool usable_element() {
+  using U = std::remove_cv_t<Element>;
+  if constexpr (std::is_void_v<U>) {
+    return true;  // std::unique_ptr<T[]> and the like: left to cereal
+  } else if constexpr (is_raw_pointer_v<U>) {
+    static_assert(!is_raw_pointer_v<U>,
+                  "picklejar: a raw pointer inside a container or wrapper cannot be saved (it does not "
+                  "say who owns the object); hold a std::unique_ptr or std::shared_ptr, or a "
+                  "std::weak_ptr for a reference, or mark the member PICKLEJAR_TRANSIENT");
+    return false;
+  } else if constexpr (is_never_saveable_v<U>) {
+    static_assert(report_unsaveable<U>());
+    return false;
+  } else {
+    return usable_type<U>();
+  }
+}
+/// A pointee the same way, unless cereal builds it with load_and_construct (it may have no load).
+template <class Element>
+constexpr bool usable_element_of(Element*) {
+  return usable_element<Element>();
+}
+template <class T>
+constexpr bool usable_element_of(pointee<T>*) {
+  if constexpr (cereal::traits::has_load_and_construct<std::remove_cv_t<T>, binary_input_archive>::value) return true;
+  else return usable_element<T>();
+}
+template <class... Elements>
+constexpr bool elements_usable(type_list<Elements...>) {
+  return (usable_element_of(static_cast<std::remove_reference_t<Elements>*>(nullptr)) && ...);
+}
+
 /// Whether T can be saved and loaded; when it cannot, exactly one static_assert says why. It
 /// depends on T alone, so each mistake is reported once, however many archives meet the type;
 /// callers skip the type when it is false, so no cascade of cereal errors follows.
@@ -144,6 +185,8 @@ template <class T>
 constexpr bool usable_type() {
   if constexpr (is_never_saveable_v<T> || is_transient_wrapper_v<T>) {
     return false;  // a field macro's static_assert has already said why, naming the member
+  } else if constexpr (element_types<T>::holds) {
+    return elements_usable(typename element_types<T>::type{});
   } else if constexpr (has_state_hooks<T> && has_cereal_members<T>) {
     static_assert(!has_cereal_members<T>,
                   "picklejar: this type has both get_state()/set_state() and a cereal "
