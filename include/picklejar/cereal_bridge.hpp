@@ -365,7 +365,7 @@ inline constexpr const char* base_member_names[] = {"base",   "base_2", "base_3"
                                                      "base_5", "base_6", "base_7", "base_8"};
 
 template <class Archive, class Object, class... Bases>
-void process_named_bases(Archive& archive, Object& object, base_list<Bases...>) {
+void process_named_bases(Archive& archive, Object& object, type_list<Bases...>) {
   static_assert(sizeof...(Bases) <= std::size(base_member_names), "picklejar: PICKLEJAR_BASES names at most 8 bases");
   static_assert((std::is_base_of_v<Bases, std::remove_const_t<Object>> && ...),
                 "picklejar: PICKLEJAR_BASES names a class that is not a base of this class");

@@ -144,7 +144,7 @@ constexpr bool name_lists_overlap(std::string_view first, std::string_view secon
 #define PICKLEJAR_BASES(...)                                   \
   friend struct ::picklejar::access;                           \
   auto picklejar_bases_owner_() const -> decltype(this);       \
-  using picklejar_bases_ = ::picklejar::detail::base_list<__VA_ARGS__>;
+  using picklejar_bases_ = ::picklejar::detail::type_list<__VA_ARGS__>;
 
 /// At namespace scope, in the namespace of Type or the global one: the saved members of a type
 /// you cannot edit (public members only; up to 64). Same meaning and checks as PICKLEJAR_FIELDS;

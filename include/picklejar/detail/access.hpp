@@ -120,9 +120,10 @@ using fields_owner_t = std::remove_pointer_t<decltype(access::fields_owner_test<
 /// T itself declares PICKLEJAR_FIELDS (not only a base class of T).
 template <class T>
 constexpr bool declares_fields = std::is_same_v<fields_owner_t<T>, T>;
-/// The bases a class names with PICKLEJAR_BASES.
-template <class... Bases>
-struct base_list {};
+/// A list of types: the bases a class names with PICKLEJAR_BASES, what a container holds
+/// (element_types.hpp).
+template <class... Types>
+struct type_list {};
 
 /// T itself declares PICKLEJAR_BASES (not only a base class of T).
 template <class T>
@@ -131,7 +132,7 @@ constexpr bool declares_bases =
 
 template <class T, bool = declares_bases<T>>
 struct named_bases {
-  using type = base_list<>;
+  using type = type_list<>;
 };
 template <class T>
 struct named_bases<T, true> {

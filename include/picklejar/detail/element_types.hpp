@@ -20,10 +20,9 @@
 #include <variant>
 #include <vector>
 
-namespace picklejar::detail {
+#include "picklejar/detail/access.hpp"  // type_list
 
-template <class... Types>
-struct type_list {};
+namespace picklejar::detail {
 
 /// `type` lists what T holds when T is one of the standard library's containers, wrappers or
 /// smart pointers; `holds` tells whether it is one.
