@@ -79,6 +79,17 @@ struct Residual : Block {
   PICKLEJAR_FIELDS(depth)
 };
 
+// ---- a polymorphic class that forgot its base's fields and is not registered with a base ----
+struct Stage {
+  virtual ~Stage() = default;
+  int order = 0;
+  PICKLEJAR_FIELDS(order)
+};
+struct Forgetful : Stage {
+  int width = 0;
+  PICKLEJAR_FIELDS(width)
+};
+
 }  // namespace declarations
 
 PICKLEJAR_REGISTER(declarations::Dense, declarations::Layer)
@@ -146,6 +157,45 @@ TEST_P(Declarations, ARegisteredClassKeepsItsBasesFieldsThroughTheRegistration) 
   ASSERT_NE(dynamic_cast<const Residual*>(back.get()), nullptr);
   EXPECT_EQ(back->label, "res");
   EXPECT_EQ(static_cast<const Residual&>(*back).depth, 3);
+}
+
+// What the compile-time check that no base's fields are forgotten sees (compile_fail/forgotten_base.cpp
+// is the failing case).
+static_assert(!picklejar::detail::base_declares_fields_too<Optimizer>);
+static_assert(picklejar::detail::base_declares_fields_too<Adam>, "named with PICKLEJAR_BASES: allowed");
+static_assert(picklejar::detail::base_declares_fields_too<AdamW>);
+static_assert(picklejar::detail::base_declares_fields_too<Tagged<int>>);
+static_assert(!picklejar::detail::base_declares_fields_too<Dense>, "an interface base declares nothing");
+static_assert(picklejar::detail::base_declares_fields_too<Residual>, "polymorphic: may rely on its registration");
+
+TEST(DeclarationsForgottenBase, InLocalClassesTooTheCheckTellsADerivedClassThatKeepsItsBaseFromOneThatForgets) {
+  struct Base {
+    int a = 1;
+    PICKLEJAR_FIELDS(a)
+  };
+  struct Kept : Base {
+    int b = 2;
+    PICKLEJAR_BASES(Base)
+    PICKLEJAR_FIELDS(b)
+  };
+  struct Alone {
+    int c = 3;
+    PICKLEJAR_FIELDS(c)
+  };
+  static_assert(picklejar::detail::base_declares_fields_too<Kept>);
+  static_assert(!picklejar::detail::base_declares_fields_too<Alone>);
+  Kept kept;
+  kept.a = 10;
+  EXPECT_EQ(picklejar::loads<Kept>(picklejar::dumps(kept)).a, 10);
+}
+
+TEST_P(Declarations, APolymorphicClassThatForgotItsBaseAndIsNotRegisteredIsATypeErrorNamingTheFix) {
+  Forgetful forgetful;
+  auto failure = pj_test::expect_error(picklejar::errc::type, [&] { picklejar::dumps(forgetful, opts()); });
+  EXPECT_NE(failure.reason().find("declarations::Forgetful and a base class of it both declare PICKLEJAR_FIELDS"),
+            std::string::npos)
+      << failure.what();
+  EXPECT_NE(failure.reason().find("PICKLEJAR_BASES(Base)"), std::string::npos) << failure.what();
 }
 
 PJ_INSTANTIATE_FOR_ALL_FORMATS(Declarations);

@@ -226,9 +226,9 @@ TEST(ContainerVersions, FilesOfContainerVersionOneStillLoad) {
   EXPECT_EQ(picklejar::verify(file).checksum, info.checksum);
 }
 
-TEST(ContainerVersions, NewBinaryFilesAreVersionThree) {
+TEST(ContainerVersions, NewBinaryFilesAreVersionFour) {
   const std::string bytes = picklejar::dumps(streaming::Settings{});
-  EXPECT_EQ(picklejar::detail::get_le(bytes.data() + 8, 2), 3u);
+  EXPECT_EQ(picklejar::detail::get_le(bytes.data() + 8, 2), 4u);
 }
 
 }  // namespace streaming

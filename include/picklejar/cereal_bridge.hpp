@@ -113,6 +113,14 @@ constexpr bool declarations_are_valid() {
   static_assert(!inherits_fields<T> || has_state_hooks<T> || std::is_polymorphic_v<T>,
                 "picklejar: this class inherits PICKLEJAR_FIELDS from a base class, so saving it "
                 "would lose its own members; declare PICKLEJAR_FIELDS(...) in the derived class too");
+  // A polymorphic class may rely on its registration here too (checked when it is saved).
+  constexpr bool bases_kept =
+      !base_declares_fields_too<T> || declares_bases<T> || std::is_polymorphic_v<T> || has_state_hooks<T>;
+  static_assert(bases_kept,
+                "picklejar: this class and a base class of it both declare PICKLEJAR_FIELDS, so saving it "
+                "would lose the base's fields; name the base beside the fields with PICKLEJAR_BASES(Base) "
+                "(the next error lists both classes)");
+  if constexpr (!bases_kept) access::list_classes_declaring_fields(static_cast<const T*>(nullptr));
   static_assert(!state_hooks_slice<T>(),
                 "picklejar: this type's get_state()/set_state() were written for a base class and "
                 "would save only the base part (slicing); declare them for the derived type");
@@ -134,7 +142,7 @@ constexpr bool declarations_are_valid() {
   static_assert(version_ok,
                 "picklejar: PICKLEJAR_VERSION on a type with get_state()/set_state() has no effect: "
                 "the state is what is saved; version the state's type instead");
-  return (!inherits_fields<T> || has_state_hooks<T> || std::is_polymorphic_v<T>) && !state_hooks_slice<T>() &&
+  return (!inherits_fields<T> || has_state_hooks<T> || std::is_polymorphic_v<T>) && bases_kept && !state_hooks_slice<T>() &&
          fields_ok && hooks_ok && since_ok && version_ok;
 }
 
@@ -213,18 +221,35 @@ constexpr bool usable_type() {
 template <class Archive>
 struct field_writer {
   Archive& archive;
-  template <class Member>
-  void operator()(const char* name, const Member& member) {
-    if constexpr (usable_type<Member>()) archive(cereal::make_nvp(name, member));
+  template <class Entry, class Member>
+  void operator()(const Entry& entry, const Member& member) {
+    if constexpr (usable_type<Member>()) archive(cereal::make_nvp(entry.name, member));
   }
+  template <class Entry>
+  void removed(const Entry&) {}  // PICKLEJAR_REMOVED: nothing is saved
 };
 
-template <class Archive>
+/// Reads the fields of T's data at `version`: under the names they had then (PICKLEJAR_RENAMED),
+/// and the members removed since (PICKLEJAR_REMOVED) read where they were and dropped.
+template <class Archive, class T>
 struct field_reader {
   Archive& archive;
-  template <class Member>
-  void operator()(const char* name, Member& member) {
-    if constexpr (usable_type<Member>()) archive(cereal::make_nvp(name, member));
+  std::uint32_t version;
+  template <class Entry, class Member>
+  void operator()(const Entry& entry, Member& member) {
+    if constexpr (usable_type<Member>()) {
+      if constexpr (declared_version<T> == 0) archive(cereal::make_nvp(entry.name, member));
+      else archive(cereal::make_nvp(name_in_version<T, Entry::key>(entry.name, version), member));
+    }
+  }
+  template <class Entry>
+  void removed(const Entry& entry) {
+    using removed_type = typename Entry::type;
+    if constexpr (usable_type<removed_type>()) {
+      if (version >= static_cast<std::uint32_t>(Entry::version)) return;
+      removed_type dropped{};
+      archive(cereal::make_nvp(name_in_version<T, Entry::key>(entry.name, version), dropped));
+    }
   }
 };
 
@@ -255,42 +280,103 @@ auto lock_for_loading(T& object) {
   else return no_lock{};
 }
 
-/// The version of T's data in this archive: what the file records when loading (0 when it
-/// records none), T's own version when saving or in plain cereal archives.
+/// Which version of T's members an archive holds.
+struct data_versions {
+  std::uint32_t read;    ///< the version whose members are read or written
+  std::uint32_t stored;  ///< the version the data holds (0: none recorded)
+};
+
+/// What the file holds of T when loading (T's own version when saving or in plain cereal
+/// archives). A newer version than T's is an error unless unknown members are skipped; then the
+/// members of T's own version are read.
 template <class Archive, class T>
-std::uint32_t data_version(Archive& archive) {
+data_versions data_version(Archive& archive) {
   constexpr std::uint32_t current = declared_version<T>;
-  if constexpr (current == 0 || !is_picklejar_archive<Archive>) {
-    return current;
+  if constexpr (!is_picklejar_archive<Archive>) {
+    return {current, current};
   } else if constexpr (!is_loading_archive<Archive>) {
-    archive.graph().note_version(versioned_type_key<T>(), current);
-    return current;
+    if constexpr (current != 0) archive.graph().note_version(versioned_type_key<T>(), current);
+    return {current, current};
   } else {
-    const std::uint32_t found = archive.graph().file_version(versioned_type_key<T>());
-    if (found > current) {
+    auto& graph = archive.graph();
+    const std::uint32_t found = graph.records_versions() ? graph.file_version(versioned_type_key<T>()) : 0;
+    if (found > current && !graph.skips_unknown_fields()) {
       archive.path().fail(errc::version, "the data holds version " + std::to_string(found) + " of " +
                                              type_name<T>() + ", but this program knows versions up to " +
-                                             std::to_string(current) + " (PICKLEJAR_VERSION)");
+                                             std::to_string(current) + " (PICKLEJAR_VERSION); to load what it "
+                                             "knows, set options.unknown_fields = picklejar::unknown_fields::skip");
     }
-    return found;
+    return {found > current ? current : found, found};
   }
+}
+
+/// `what`: "a member 'x'", "3 members", "12 bytes of members".
+[[noreturn]] inline void fail_unknown_members(field_path& path, const std::string& type, const std::string& what) {
+  path.fail(errc::format, "the data holds " + what + " that " + type + " does not have; the file is intact, but the type changed "
+                              "without a new version: give it PICKLEJAR_VERSION and PICKLEJAR_FIELDS_SINCE, or "
+                              "set options.unknown_fields = picklejar::unknown_fields::skip to ignore them");
 }
 
 template <class Archive, class T>
 void visit_all_fields(Archive& archive, T& object) {
   using U = std::remove_const_t<T>;
-  const std::uint32_t version = data_version<Archive, U>(archive);
-  auto visit = [&](auto& visitor) {
+  const data_versions version = data_version<Archive, U>(archive);
+  auto visit_fields = [&](auto& visitor) {
     if constexpr (declares_fields<U>) for_each_field(object, access::fields(object), visitor);
     else for_each_field(object, picklejar_fields_of(exact_type<U>{}), visitor);
-    visit_fields_since<1>(object, visitor, version);
   };
-  if constexpr (is_loading_archive<Archive>) {
-    field_reader<Archive> reader{archive};
-    visit(reader);
-  } else {
+  if constexpr (!is_loading_archive<Archive>) {
     field_writer<Archive> writer{archive};
-    visit(writer);
+    visit_fields(writer);
+    if constexpr (std::is_same_v<Archive, binary_output_archive> && declared_version<U> != 0) {
+      archive.begin_sized_block();  // an older reader skips what it does not know
+      visit_fields_since<1>(object, writer, version.read);
+      archive.end_sized_block();
+    } else {
+      visit_fields_since<1>(object, writer, version.read);
+    }
+  } else {
+    field_reader<Archive, U> reader{archive, version.read};
+    visit_fields(reader);
+    if constexpr (std::is_same_v<Archive, binary_input_archive>) {
+      auto& graph = archive.graph();
+      if (version.stored == 0 || graph.container_version() < first_version_sizing_newer_members) {
+        if (version.stored > version.read) {
+          archive.path().fail(errc::version, "this file (container version " + std::to_string(graph.container_version()) +
+                                                 ") does not record where the members of newer versions end, so "
+                                                 "they cannot be skipped; load it with a program that knows version " +
+                                                 std::to_string(version.stored) + " of " + type_name<U>());
+        }
+        visit_fields_since<1>(object, reader, version.read);
+      } else {
+        const std::size_t end = archive.read_block_end("the members of a versioned class");
+        visit_fields_since<1>(object, reader, version.read);
+        if (archive.position() > end) {
+          archive.path().fail(errc::format, "the members of " + type_name<U>() + " run past their recorded size");
+        }
+        if (archive.position() < end) {
+          if (!graph.skips_unknown_fields()) {
+            fail_unknown_members(archive.path(), type_name<U>(),
+                                 std::to_string(end - archive.position()) + " bytes of members");
+          }
+          archive.skip_to(end);
+        }
+      }
+    } else {
+      visit_fields_since<1>(object, reader, version.read);
+    }
+  }
+}
+
+/// Members of a text object that no field asked for: an error unless they are skipped.
+template <class Archive, class T>
+void check_members_known(Archive& archive) {
+  if constexpr (std::is_same_v<Archive, text_input_archive>) {
+    const auto unread = archive.unread_members();
+    if (unread.first != 0 && !archive.graph().skips_unknown_fields()) {
+      fail_unknown_members(archive.path(), type_name<T>(),
+                           unread.second.empty() ? std::to_string(unread.first) + " members" : "a member '" + unread.second + "'");
+    }
   }
 }
 
@@ -356,6 +442,11 @@ void process_registered_base(Archive& archive, Object& object) {
       throw error(errc::type, type_name<T>() + " has no PICKLEJAR_FIELDS of its own and is not registered "
                               "with a base that has fields: register it with " +
                               registration_advice(type_name<T>(), "Base") + " or declare PICKLEJAR_FIELDS");
+    } else if constexpr (base_declares_fields_too<T>) {
+      throw error(errc::type, type_name<T>() + " and a base class of it both declare PICKLEJAR_FIELDS, and it "
+                              "names no PICKLEJAR_BASES and is not registered with a base, so the base's fields "
+                              "would be lost: name the base with PICKLEJAR_BASES(Base) or register it with " +
+                              registration_advice(type_name<T>(), "Base"));
     }
   }
 }
@@ -426,9 +517,11 @@ void load_object(Archive& archive, T& object) {
   if constexpr (has_transients<T>) access::reset_transients(object);
   if constexpr (has_state_hooks<T>) {
     load_state_into(archive, object);
+    check_members_known<Archive, T>(archive);
   } else {
     process_bases(archive, object);
     if constexpr (has_fields<T>) visit_all_fields(archive, object);
+    check_members_known<Archive, T>(archive);
     if constexpr (finishes_pointees_first<T>) finish_pending_objects(archive);
   }
   if constexpr (has_after_load<T>) access::after_load(object);

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 #include <tuple>
 #include <type_traits>
@@ -31,16 +32,40 @@ namespace picklejar::detail {
 template <class T, class GlobalScope = ::picklejar_global_scope_tag>
 struct exact_type {};
 
-/// One saved member: its name and where it is in the class.
-template <class Class, class Member>
+/// One saved member: its name and where it is in the class; Key is the name as a number
+/// (name_key), which finds what PICKLEJAR_RENAMED says about the member.
+template <std::uint64_t Key, class Class, class Member>
 struct field_entry {
+  static constexpr std::uint64_t key = Key;
   const char* name;
   Member Class::*member;
 };
 
-template <class Class, class Member>
-constexpr field_entry<Class, Member> field(const char* name, Member Class::*member) {
+/// What PICKLEJAR_REMOVED(Version, name, Type) declares: a member `Type name` saved before
+/// Version. Kept in the field list where the member was, it reads and drops older data there and
+/// saves nothing.
+template <int Version, class Type>
+struct removed_member {
+  static_assert(Version >= 1, "picklejar: PICKLEJAR_REMOVED(N, name, Type) needs N >= 1");
+  using type = Type;
+  static constexpr int version = Version;
+};
+
+template <std::uint64_t Key, int Version, class Type>
+struct removed_entry {
+  static constexpr std::uint64_t key = Key;
+  using type = Type;
+  static constexpr int version = Version;
+  const char* name;
+};
+
+template <std::uint64_t Key, class Class, class Member>
+constexpr field_entry<Key, Class, Member> field(const char* name, Member Class::*member) {
   return {name, member};
+}
+template <std::uint64_t Key, int Version, class Type>
+constexpr removed_entry<Key, Version, Type> field(const char* name, const removed_member<Version, Type>*) {
+  return {name};
 }
 
 /// Starts the list the macro writes, so that every entry can be preceded by a comma.
@@ -51,33 +76,43 @@ constexpr std::tuple<Entries...> field_list(start_of_fields, Entries... entries)
   return {entries...};
 }
 
-/// Calls visitor(name, object.*member) for every entry of a field list.
+template <class Object, std::uint64_t Key, class Class, class Member, class Visitor>
+void visit_field(Object& object, const field_entry<Key, Class, Member>& entry, Visitor& visitor) {
+  visitor(entry, object.*(entry.member));
+}
+template <class Object, std::uint64_t Key, int Version, class Type, class Visitor>
+void visit_field(Object&, const removed_entry<Key, Version, Type>& entry, Visitor& visitor) {
+  visitor.removed(entry);
+}
+
+/// Calls visitor(entry, object.*member) for every member of a field list, and
+/// visitor.removed(entry) for every member PICKLEJAR_REMOVED took out.
 template <class Object, class Fields, class Visitor>
 void for_each_field(Object& object, const Fields& fields, Visitor& visitor) {
-  std::apply([&](const auto&... entry) { (visitor(entry.name, object.*(entry.member)), ...); }, fields);
+  std::apply([&](const auto&... entry) { (visit_field(object, entry, visitor), ...); }, fields);
+}
+
+/// Calls f(name) for each name of a comma-separated list ("a, b, c", as the preprocessor
+/// stringizes a list) until f returns true; returns whether one did.
+template <class F>
+constexpr bool any_listed_name(std::string_view list, F f) {
+  while (!list.empty()) {
+    while (!list.empty() && (list.front() == ' ' || list.front() == ',')) list.remove_prefix(1);
+    std::size_t end = 0;
+    while (end < list.size() && list[end] != ',' && list[end] != ' ') ++end;
+    if (end != 0 && f(list.substr(0, end))) return true;
+    list.remove_prefix(end);
+  }
+  return false;
+}
+
+constexpr bool name_is_listed(std::string_view list, std::string_view name) {
+  return any_listed_name(list, [name](std::string_view listed) { return listed == name; });
 }
 
 /// True when a name appears in both comma-separated lists ("a, b" and "b, c").
 constexpr bool name_lists_overlap(std::string_view first, std::string_view second) {
-  // The preprocessor spells a stringized list with single spaces: "a, b, c".
-  auto next_name = [](std::string_view& list) {
-    while (!list.empty() && (list.front() == ' ' || list.front() == ',')) list.remove_prefix(1);
-    std::size_t end = 0;
-    while (end < list.size() && list[end] != ',' && list[end] != ' ') ++end;
-    std::string_view name = list.substr(0, end);
-    list.remove_prefix(end);
-    return name;
-  };
-  for (std::string_view a = first; !a.empty();) {
-    std::string_view name = next_name(a);
-    if (name.empty()) break;
-    for (std::string_view b = second; !b.empty();) {
-      std::string_view other = next_name(b);
-      if (other.empty()) break;
-      if (other == name) return true;
-    }
-  }
-  return false;
+  return any_listed_name(first, [second](std::string_view name) { return name_is_listed(second, name); });
 }
 
 }  // namespace picklejar::detail
@@ -91,7 +126,8 @@ constexpr bool name_lists_overlap(std::string_view first, std::string_view secon
                 "picklejar: this class declares both PICKLEJAR_FIELDS and "                   \
                 "get_state()/set_state(); keep one of them");
 
-#define PICKLEJAR_DETAIL_FIELD_ENTRY(m) , ::picklejar::detail::field(#m, &picklejar_self::m)
+#define PICKLEJAR_DETAIL_FIELD_ENTRY(m) \
+  , ::picklejar::detail::field<::picklejar::detail::name_key(#m)>(#m, &picklejar_self::m)
 
 /// Inside a class: the members that are saved, by name (the names are the JSON/XML keys), in
 /// this order. Private members are fine; so are class templates and local classes. Up to 64
@@ -117,6 +153,10 @@ constexpr bool name_lists_overlap(std::string_view first, std::string_view secon
 /// interface) needs nothing. A listed picklejar::transient<T> member is skipped.
 #define PICKLEJAR_FIELDS(...)                                                               \
   friend struct ::picklejar::access;                                                        \
+  struct picklejar_fields_tag_ {};                                                          \
+  operator ::picklejar::detail::fields_marker<picklejar_fields_tag_>() const noexcept {     \
+    return {};                                                                              \
+  }                                                                                         \
   auto picklejar_fields_owner_() const -> decltype(this);                                   \
   static constexpr const char* picklejar_field_names_() { return #__VA_ARGS__; }            \
   auto picklejar_fields_() const {                                                          \
@@ -144,7 +184,7 @@ constexpr bool name_lists_overlap(std::string_view first, std::string_view secon
 #define PICKLEJAR_BASES(...)                                   \
   friend struct ::picklejar::access;                           \
   auto picklejar_bases_owner_() const -> decltype(this);       \
-  using picklejar_bases_ = ::picklejar::detail::type_list<__VA_ARGS__>;
+  using picklejar_bases_ [[maybe_unused]] = ::picklejar::detail::type_list<__VA_ARGS__>;
 
 /// At namespace scope, in the namespace of Type or the global one: the saved members of a type
 /// you cannot edit (public members only; up to 64). Same meaning and checks as PICKLEJAR_FIELDS;

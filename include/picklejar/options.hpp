@@ -31,6 +31,13 @@ constexpr const char* to_string(format f) noexcept {
   return "unknown";
 }
 
+/// What a load does with members that the file holds and the reading type does not know
+/// (options::unknown_fields).
+enum class unknown_fields : std::uint8_t {
+  error = 0,  ///< the default: errc::version when the file holds a newer version of the type, else errc::format
+  skip = 1,   ///< ignore them: an older program loads a newer file whose types only added members
+};
+
 /// Passed last to every entry point: `picklejar::save(model, path, {picklejar::format::json})`.
 /// The defaults: binary; on load, checksum verified, at most 64 GiB, 512 levels of nesting and
 /// 64 MiB + 32 bytes per input byte of memory. For a file from a stranger, start from
@@ -89,6 +96,11 @@ struct options {
   /// loaded data is trusted: before any after_load(), set_state() or from_state() sees it, and
   /// before load returns. Turn off only to load a hand-edited JSON or XML file.
   bool verify_checksum = true;
+  /// Loading: members the file holds that the reading type does not know (a newer version's
+  /// PICKLEJAR_FIELDS_SINCE lists, or a class changed without a version) are an error, or with
+  /// unknown_fields::skip ignored, in every format. Skipping needs binary files written by
+  /// picklejar with container version 4 or later, which record where those members end.
+  picklejar::unknown_fields unknown_fields = picklejar::unknown_fields::error;
   /// Let load map a large file (1 MiB or more) instead of reading it into memory: faster, and
   /// no heap copy of the file. Turn off for a file that another program may truncate while it
   /// is being loaded (the lost pages would raise SIGBUS); picklejar's saves never do that.

@@ -16,11 +16,16 @@
 /// (file_info::type_versions). Loading older data (also data written before the type had a
 /// version: version 0) leaves the newer members at their defaults; data from a newer version than
 /// the program's is an errc::version error. A type without PICKLEJAR_VERSION writes nothing
-/// extra. Versions add members; there is no way to declare a removed or renamed one.
+/// extra. PICKLEJAR_RENAMED and PICKLEJAR_REMOVED say what older versions called or held.
+///
+/// In binary files (container version 4 on), the members of the PICKLEJAR_FIELDS_SINCE lists are
+/// preceded by their size, so an older program can skip what a newer one added
+/// (options::unknown_fields) and a reader notices data it does not know.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -43,6 +48,9 @@
 /// ```
 #define PICKLEJAR_FIELDS_SINCE(N, ...)                                                       \
   friend struct ::picklejar::access;                                                        \
+  static constexpr const char* picklejar_since_names_(std::integral_constant<int, N>) {     \
+    return #__VA_ARGS__;                                                                    \
+  }                                                                                         \
   auto picklejar_fields_since_(std::integral_constant<int, N>) const {                      \
     using picklejar_self = std::remove_cv_t<std::remove_pointer_t<decltype(this)>>;         \
     static_assert((N) >= 1, "picklejar: PICKLEJAR_FIELDS_SINCE(N, ...) needs N >= 1");     \
@@ -50,6 +58,44 @@
     return ::picklejar::detail::field_list(                                                 \
         ::picklejar::detail::start_of_fields{}                                              \
         PICKLEJAR_DETAIL_FOR_EACH(PICKLEJAR_DETAIL_FIELD_ENTRY, __VA_ARGS__));              \
+  }
+
+/// Inside a class that has PICKLEJAR_VERSION: `member` was called `old_name` before version N.
+/// Data of an older version has the value under the old name (the JSON/XML key), and it lands
+/// in `member`; binary data finds members by position, which a rename keeps. A member renamed
+/// twice has one line per version.
+///
+/// ```cpp
+/// PICKLEJAR_FIELDS(epochs, learning_rate)
+/// PICKLEJAR_RENAMED(2, lr, learning_rate)     // version 1 called it "lr"
+/// ```
+#define PICKLEJAR_RENAMED(N, old_name, member)                                                  \
+  friend struct ::picklejar::access;                                                           \
+  static constexpr const char* picklejar_renamed_(                                             \
+      ::picklejar::detail::name_key_tag<::picklejar::detail::name_key(#member)>,               \
+      std::integral_constant<int, N>) {                                                        \
+    static_assert((N) >= 1, "picklejar: PICKLEJAR_RENAMED(N, old_name, member) needs N >= 1"); \
+    static_cast<void>(sizeof(member)); /* a misspelt member is an error here */                \
+    return #old_name;                                                                          \
+  }
+
+/// Inside a class that has PICKLEJAR_VERSION: a member `Type name` was saved before version N
+/// and is gone. Keep `name` in the PICKLEJAR_FIELDS (or PICKLEJAR_FIELDS_SINCE) list where it
+/// was: a binary file finds it by that position. Older data is read there and dropped; nothing
+/// is saved for it. (It declares a static member `name` of no size.)
+///
+/// ```cpp
+/// PICKLEJAR_FIELDS(epochs, dropout, learning_rate)   // dropout: a removed member, still listed
+/// PICKLEJAR_REMOVED(3, dropout, float)               // saved by versions 0 to 2
+/// ```
+#define PICKLEJAR_REMOVED(N, name, ...)                                                         \
+  static constexpr ::picklejar::detail::removed_member<N, __VA_ARGS__> name{};                 \
+  void picklejar_removed_##name##_is_listed_() const {                                         \
+    using picklejar_self = std::remove_cv_t<std::remove_pointer_t<decltype(this)>>;            \
+    static_assert(::picklejar::detail::listed_before<picklejar_self, N>(#name),                \
+                  "picklejar: member '" #name "' is declared PICKLEJAR_REMOVED but is in no "    \
+                  "field list; keep it in the PICKLEJAR_FIELDS or PICKLEJAR_FIELDS_SINCE list "  \
+                  "where it was saved (binary files find it by that position)");               \
   }
 
 /// At namespace scope (the type's namespace or the global one): Type is at version N, 1 to 256
@@ -83,6 +129,36 @@ constexpr std::uint32_t declared_version<T, std::void_t<decltype(picklejar_versi
 template <class T, int First, int... Offsets>
 constexpr bool has_fields_since_in(std::integer_sequence<int, Offsets...>) {
   return (has_fields_since<T, First + Offsets> || ...);
+}
+
+/// Whether `name` is in T's PICKLEJAR_FIELDS or in a PICKLEJAR_FIELDS_SINCE list older than Version.
+template <class T, int Version, int Since = 1>
+constexpr bool listed_before(std::string_view name) {
+  if constexpr (Since == 1) {
+    if (name_is_listed(access::field_names<T>(), name)) return true;
+  }
+  if constexpr (Since >= Version) {
+    return false;
+  } else {
+    if constexpr (has_since_names<T, Since>) {
+      if (name_is_listed(access::since_names<T, Since>(), name)) return true;
+    }
+    return listed_before<T, Version, Since + 1>(name);
+  }
+}
+
+/// The name a member had in data of `version`: the old name of the first PICKLEJAR_RENAMED
+/// after that version, or its name now.
+template <class T, std::uint64_t Key, int Version = 1>
+const char* name_in_version(const char* current, std::uint32_t version) {
+  if constexpr (Version > static_cast<int>(declared_version<T>)) {
+    return current;
+  } else {
+    if constexpr (has_rename<T, Key, Version>) {
+      if (version < static_cast<std::uint32_t>(Version)) return access::renamed_from<T, Key, Version>();
+    }
+    return name_in_version<T, Key, Version + 1>(current, version);
+  }
 }
 
 /// T's name as the version table of a file records it; one string per type, so its address is

@@ -1,6 +1,7 @@
 # Runs one compile-fail snippet (see tests/compile_fail/CMakeLists.txt for the conventions).
 #   cmake -DSOURCE=<snippet.cpp> -DSTD=17|20 -DFLAGS_FILE=<picklejar_compile_flags.cmake>
-#         -DWORK_DIR=<dir> -P check_compile_fail.cmake
+#         -DWORK_DIR=<dir> [-DPCH_DIR=<dir>] -P check_compile_fail.cmake
+# PCH_DIR: where precompile_header.cmake put a precompiled picklejar/picklejar.hpp (GCC).
 # Prints a one-line summary ("picklejar compile_fail ...") with the line count and the first
 # error line, so `ctest -L compile_fail -V` lists every diagnostic.
 cmake_minimum_required(VERSION 3.16)
@@ -31,6 +32,10 @@ if(NOT text MATCHES "PICKLEJAR_TRIGGER")
 endif()
 
 picklejar_direct_compile_command(command)
+if(PCH_DIR AND EXISTS "${PCH_DIR}/picklejar/picklejar.hpp.gch")
+  # Searched before the library's own directory: GCC then loads the precompiled header.
+  list(INSERT command 1 "-I${PCH_DIR}")
+endif()
 if(NOT WORK_DIR)
   set(WORK_DIR "${CMAKE_CURRENT_BINARY_DIR}")
 endif()

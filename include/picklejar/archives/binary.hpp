@@ -58,7 +58,20 @@ class binary_output_archive
   static constexpr std::size_t family = 0;  ///< index into registered_type::write
   graph_writer& graph() noexcept { return graph_; }
 
-  void write_bytes(const void* data, std::size_t size) { out_.write(data, size); }
+  void write_bytes(const void* data, std::size_t size) {
+    if (blocks_.empty()) out_.write(data, size);
+    else blocks_.back().append(static_cast<const char*>(data), size);
+  }
+
+  /// What is written until end_sized_block() is preceded by its size (a uint64), so that a reader
+  /// can skip it: the members a newer version of a class added. Blocks nest.
+  void begin_sized_block() { blocks_.emplace_back(); }
+  void end_sized_block() {
+    std::string block = std::move(blocks_.back());
+    blocks_.pop_back();
+    write_value(static_cast<std::uint64_t>(block.size()));
+    write_bytes(block.data(), block.size());
+  }
 
   template <class T>
   void write_value(T value) {
@@ -85,6 +98,7 @@ class binary_output_archive
   output_sink& out_;
   bool swap_;
   graph_writer graph_;
+  std::vector<std::string> blocks_;  // open sized blocks, innermost last
 };
 
 /// Reads what binary_output_archive wrote, from [data, data + size), swapping bytes when the data
@@ -107,13 +121,30 @@ class binary_input_archive
   field_path& path() noexcept { return path_; }
   memory_budget& budget() noexcept { return path_.budget(); }
   std::size_t remaining() const noexcept { return size_ - position_; }
+  std::size_t position() const noexcept { return position_; }
+
+  /// Reads the size that begin_sized_block() wrote and returns where the block ends.
+  std::size_t read_block_end(const char* what) {
+    std::uint64_t size = 0;
+    read_value(size);
+    require(size, what);
+    return position_ + static_cast<std::size_t>(size);
+  }
+  /// Moves past the rest of a block (what this program does not know); `end` from read_block_end.
+  void skip_to(std::size_t end) noexcept {
+    if (end > position_ && end <= size_) position_ = end;
+  }
 
   /// Fails unless `bytes` more bytes are there: called before allocating for a length read from data.
   void require(std::uint64_t bytes, const char* what = "a value") {  // what: with its article
     if (bytes > remaining()) {
+      // The checksum has been verified, so the bytes are what was written: the type differs. Binary
+      // data is read by position, so a member missing earlier shows at whichever field runs out.
       path_.fail(errc::format, std::string("the data ends inside ") + what + ": it needs " +
-                                   std::to_string(bytes) + " bytes and " +
-                                   std::to_string(remaining()) + " remain");
+                                   std::to_string(bytes) + " bytes and " + std::to_string(remaining()) +
+                                   " remain; if the file is intact, the type does not match it: binary data is "
+                                   "read by position, so a member added or removed without PICKLEJAR_VERSION "
+                                   "is reported at a later field");
     }
   }
 

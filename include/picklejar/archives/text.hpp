@@ -23,6 +23,7 @@
 #include <type_traits>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <valarray>
 #include <vector>
 
@@ -291,7 +292,7 @@ class text_input_archive : public cereal::InputArchive<text_input_archive>,
   /// text and an empty element may stand for an empty object or array.
   text_input_archive(const text_node& holder, bool lenient_leaves, field_path& path)
       : InputArchive(this), lenient_(lenient_leaves), path_(path) {
-    stack_.push_back(frame{&holder, 0});
+    stack_.push_back(frame{&holder, 0, 0, 0});
   }
 
   static constexpr std::size_t family = 1;  ///< index into registered_type::read
@@ -322,7 +323,7 @@ class text_input_archive : public cereal::InputArchive<text_input_archive>,
     }
     const text_node& entry = objects_->children[position];
     if (entry.kind != node_kind::object) fail_kind("an object", entry);
-    stack_.push_back(frame{&entry, 0});
+    stack_.push_back(frame{&entry, 0, 0, 0});
   }
   void close_object() { stack_.pop_back(); }
 
@@ -332,7 +333,7 @@ class text_input_archive : public cereal::InputArchive<text_input_archive>,
                      (lenient_ && child.kind == node_kind::string && child.text.empty());
     if (!container) fail_kind("an object or array", child);
     path_.enter();
-    stack_.push_back(frame{&child, 0});
+    stack_.push_back(frame{&child, 0, 0, 0});
   }
   void finish_node() {
     stack_.pop_back();
@@ -378,10 +379,24 @@ class text_input_archive : public cereal::InputArchive<text_input_archive>,
 
   void skip_value() { next_child(); }
 
+  /// How many members of the current object no read asked for, and the name of the first of
+  /// them among the first 64 (empty when it is further on).
+  std::pair<std::size_t, std::string> unread_members() const {
+    const frame& current = stack_.back();
+    const auto& children = current.node->children;
+    if (current.read >= children.size()) return {0, std::string()};
+    for (std::size_t i = 0; i < children.size() && i < 64; ++i) {
+      if ((current.read_mask >> i & 1u) == 0) return {children.size() - current.read, children[i].name};
+    }
+    return {children.size() - current.read, std::string()};
+  }
+
  private:
   struct frame {
     const text_node* node;
     std::size_t next_child;
+    std::size_t read = 0;             // children read so far
+    std::uint64_t read_mask = 0;      // which of the first 64 were read
   };
 
   // The child named by the pending name (looked up in order first, like cereal's JSON archive),
@@ -407,6 +422,12 @@ class text_input_archive : public cereal::InputArchive<text_input_archive>,
       path_.item_next(index);
     }
     current.next_child = index + 1;
+    if (index < 64) {
+      if ((current.read_mask >> index & 1u) == 0) ++current.read;
+      current.read_mask |= std::uint64_t{1} << index;
+    } else {
+      ++current.read;
+    }
     return children[index];
   }
 

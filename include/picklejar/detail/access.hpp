@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -10,6 +12,26 @@ namespace picklejar {
 
 template <class T>
 class transient;
+
+namespace detail {
+/// A member's name as a number (FNV-1a), so that a declaration about the member (PICKLEJAR_RENAMED)
+/// can be found at compile time from the field list, which knows members by name.
+constexpr std::uint64_t name_key(std::string_view name) noexcept {
+  std::uint64_t hash = 14695981039346656037ull;
+  for (char c : name) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  return hash;
+}
+template <std::uint64_t Key>
+struct name_key_tag {};
+
+/// Every PICKLEJAR_FIELDS declares a conversion to fields_marker<its own nested tag>. Conversion
+/// functions of a base are not hidden by a derived class's conversion to another type, and both
+/// rank alike, so converting a class to fields_marker_base is ambiguous exactly when a base class
+/// declares PICKLEJAR_FIELDS too (and the compiler then lists both classes).
+struct fields_marker_base {};
+template <class Tag>
+struct fields_marker : fields_marker_base {};
+}  // namespace detail
 
 struct access {
   // The class a member pointer belongs to.
@@ -79,6 +101,30 @@ struct access {
   template <class T, int Version>
   static std::false_type fields_since_test(...);
 
+  static void take_fields_marker(detail::fields_marker_base);
+  template <class T>
+  static auto one_fields_marker_test(int) -> decltype(take_fields_marker(std::declval<const T&>()), std::true_type{});
+  template <class T>
+  static std::false_type one_fields_marker_test(...);
+  // Instantiated only for a class whose base's fields would be lost: the ambiguous conversion
+  // makes the compiler name every class in the hierarchy that declares PICKLEJAR_FIELDS.
+  template <class T>
+  static constexpr void list_classes_declaring_fields(const T* object) {
+    using listed [[maybe_unused]] = decltype(take_fields_marker(*object));
+  }
+
+  template <class T, std::uint64_t Key, int Version>
+  static auto renamed_test(int)
+      -> decltype(T::picklejar_renamed_(detail::name_key_tag<Key>{}, std::integral_constant<int, Version>{}), std::true_type{});
+  template <class T, std::uint64_t Key, int Version>
+  static std::false_type renamed_test(...);
+
+  template <class T, int Version>
+  static auto since_names_test(int)
+      -> decltype(T::picklejar_since_names_(std::integral_constant<int, Version>{}), std::true_type{});
+  template <class T, int Version>
+  static std::false_type since_names_test(...);
+
   // Calls.
   template <class T>
   static constexpr const char* field_names() { return T::picklejar_field_names_(); }
@@ -89,6 +135,15 @@ struct access {
   template <int Version, class T>
   static auto fields_since(const T& object) {
     return object.picklejar_fields_since_(std::integral_constant<int, Version>{});
+  }
+  template <class T, int Version>
+  static constexpr const char* since_names() {
+    return T::picklejar_since_names_(std::integral_constant<int, Version>{});
+  }
+  /// The name the member with key Key had before version Version (PICKLEJAR_RENAMED).
+  template <class T, std::uint64_t Key, int Version>
+  static constexpr const char* renamed_from() {
+    return T::picklejar_renamed_(detail::name_key_tag<Key>{}, std::integral_constant<int, Version>{});
   }
   template <class T>
   static void reset_transients(T& object) { object.picklejar_reset_transients_(); }
@@ -139,6 +194,10 @@ struct named_bases<T, true> {
   using type = access::declared_bases<T>;
 };
 
+/// T declares PICKLEJAR_FIELDS and so does one of its base classes (see fields_marker).
+template <class T>
+constexpr bool base_declares_fields_too = declares_fields<T> && !decltype(access::one_fields_marker_test<T>(0))::value;
+
 /// T gets PICKLEJAR_FIELDS from a base class only: saving it would slice.
 template <class T>
 constexpr bool inherits_fields = !std::is_void_v<fields_owner_t<T>> && !declares_fields<T>;
@@ -152,6 +211,11 @@ constexpr bool has_after_load = decltype(access::after_load_test<T>(0))::value;
 /// T declares PICKLEJAR_FIELDS_SINCE(Version, ...).
 template <class T, int Version>
 constexpr bool has_fields_since = decltype(access::fields_since_test<T, Version>(0))::value;
+template <class T, int Version>
+constexpr bool has_since_names = decltype(access::since_names_test<T, Version>(0))::value;
+/// T declares PICKLEJAR_RENAMED(Version, old, member) for the member whose name has key Key.
+template <class T, std::uint64_t Key, int Version>
+constexpr bool has_rename = decltype(access::renamed_test<T, Key, Version>(0))::value;
 
 }  // namespace detail
 }  // namespace picklejar

@@ -40,9 +40,11 @@ namespace picklejar::detail {
 inline constexpr char binary_magic[8] = {'\x89', 'P', 'J', 'A', 'R', '\r', '\n', '\x1a'};
 // 2: the version table after the payload (binary formats). 3: a class with its own cereal
 // functions is stored as cereal's portable binary bytes (embedded_cereal.hpp); versions 1 and 2
-// stored it field by field.
-inline constexpr std::uint16_t container_version = 3;
+// stored it field by field. 4: in binary formats, the PICKLEJAR_FIELDS_SINCE members of a
+// versioned class are preceded by their size (cereal_bridge.hpp), so they can be skipped.
+inline constexpr std::uint16_t container_version = 4;
 inline constexpr std::uint16_t first_version_embedding_cereal = 3;
+inline constexpr std::uint16_t first_version_sizing_newer_members = 4;
 inline constexpr std::size_t fixed_header_bytes = 40;
 inline constexpr std::uint8_t flag_little_endian = 1;
 inline constexpr const char* text_magic = "picklejar";

@@ -256,6 +256,7 @@ class graph_reader : public graph_base<pending_read> {
     configure(&opts.externals, opts.max_depth);
     refuse_cycles_ = opts.refuse_ownership_cycles;
     refuse_embedded_cereal_ = opts.refuse_embedded_cereal;
+    skip_unknown_fields_ = opts.unknown_fields == unknown_fields::skip;
     file_versions_ = &info.type_versions;
     container_version_ = info.container_version;
   }
@@ -316,6 +317,10 @@ class graph_reader : public graph_base<pending_read> {
   bool refuses_cycles() const noexcept { return refuse_cycles_; }
   /// options.refuse_embedded_cereal: whether data a class's own cereal functions load is refused.
   bool refuses_embedded_cereal() const noexcept { return refuse_embedded_cereal_; }
+  /// options::unknown_fields == skip: members the reading type does not know are ignored.
+  bool skips_unknown_fields() const noexcept { return skip_unknown_fields_; }
+  /// Whether the file records any type's version (most files record none).
+  bool records_versions() const noexcept { return file_versions_ != nullptr && !file_versions_->empty(); }
   /// The object whose members are being read (0: the root); returns the previous one.
   std::uint32_t set_owner(std::uint32_t id) noexcept {
     if (id != owner_) ++stamp_;  // what the searches learnt holds for one owner only
@@ -385,6 +390,7 @@ class graph_reader : public graph_base<pending_read> {
   std::size_t items_read_ = 0;
   bool refuse_cycles_ = false;
   bool refuse_embedded_cereal_ = false;
+  bool skip_unknown_fields_ = false;
   std::uint16_t container_version_ = 0;
   std::uint32_t owner_ = 0;
   std::vector<std::vector<std::uint32_t>> owned_;  ///< per object id (0: the root), what it owns
