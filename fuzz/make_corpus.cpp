@@ -1,6 +1,6 @@
 // Writes the seed corpora of the fuzz targets: dumps of several variants of the reference model
-// (tests/reference_model.hpp) in every format, plus files in the older layouts picklejar still
-// reads, and a libFuzzer dictionary per format. Every file is loaded back and checked before it
+// (tests/reference_model.hpp) in every format, plus the files in older layouts that tests/data
+// holds, and a libFuzzer dictionary per format. Every file is loaded back and checked before it
 // is written, so a seed is always a valid file.
 //
 //   picklejar_fuzz_make_corpus OUT_DIR
@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <memory>
@@ -128,26 +129,6 @@ struct variant {
 };
 
 // ---- older layouts ----
-
-/// A version 2 binary file rewritten in the version 1 layout: the version table at the end of
-/// the header section instead of in a trailer.
-std::string as_container_version_1(const std::string& file) {
-  const detail::binary_layout layout = detail::read_binary_layout(file, file.size());
-  std::string out = file.substr(0, detail::fixed_header_bytes);
-  const std::string section = file.substr(detail::fixed_header_bytes, layout.section_bytes);
-  const std::string payload = file.substr(layout.header_bytes(), layout.payload_bytes);
-  const std::string trailer = file.substr(layout.trailer_offset());
-  detail::patch_le(out, 8, 1, 2);                                       // container version
-  detail::patch_le(out, 12, section.size() + trailer.size(), 4);        // header section size
-  detail::patch_le(out, 28, 0, 4);                                      // no trailer
-  out += section + trailer + payload;
-  detail::checksum_stream checksum;
-  checksum.update(payload);
-  checksum.update(section + trailer);
-  checksum.update(std::string_view(out).substr(0, 32));
-  detail::patch_le(out, 32, checksum.digest(), 8);
-  return out;
-}
 
 detail::text_node* child(detail::text_node& parent, std::string_view name) {
   for (auto& node : parent.children)
@@ -272,6 +253,19 @@ class corpus_writer {
     write(root_ / "untrusted" / ("zoo-" + file), bytes);
     ++count_;
   }
+  /// Checks that the file at `path` is intact and in an older container layout, then writes it
+  /// to the container and untrusted corpora.
+  void add_older_layout(const fs::path& path) {
+    const picklejar::file_info info = picklejar::verify(path);
+    if (info.container_version >= detail::container_version)
+      throw std::runtime_error(path.string() + " is not in an older layout");
+    std::ifstream in(path, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string file = "older-layout-" + path.filename().string();
+    write(root_ / "container" / file, bytes);
+    write(root_ / "untrusted" / file, bytes);
+    ++count_;
+  }
   int count() const { return count_; }
 
  private:
@@ -311,10 +305,7 @@ void make_corpus(const fs::path& root) {
       opts.metadata = v.metadata;
       const std::string bytes = picklejar::dumps(model, opts);
       corpus.add(fmt, v.name, bytes, expected);
-      if (fmt == picklejar::format::binary || fmt == picklejar::format::portable_binary) {
-        if (v.name == "reference" || v.name == "metadata")
-          corpus.add(fmt, v.name + "-container-v1", as_container_version_1(bytes), expected);
-      } else {
+      if (fmt == picklejar::format::json || fmt == picklejar::format::xml) {
         if (v.name == "reference") {
           for (int version : {1, 2}) {
             corpus.add(fmt, v.name + "-config-v" + std::to_string(version),
@@ -334,6 +325,13 @@ void make_corpus(const fs::path& root) {
         for (const auto& text : strings) (json ? json_tokens : xml_tokens).insert(json ? "\"" + text + "\"" : text);
       }
     }
+  }
+  // Older layouts: the checked-in files that releases before this one wrote (a file rewritten into
+  // an older layout here would not be one: the payload changed with the container version too).
+  for (const char* name : {"versioning/experiment_v0", "versioning/experiment_v9", "versioning/hyperparameters_v2",
+                           "compat/cereal_class_v2"}) {
+    for (const char* ext : {".binary", ".portable_binary", ".json", ".xml"})
+      corpus.add_older_layout(fs::path(PICKLEJAR_TEST_DATA_DIR) / (std::string(name) + ext));
   }
   for (unsigned seed = 0; seed < 5; ++seed) {
     const zoo::Zoo model = zoo::make_zoo(seed);
