@@ -11,7 +11,7 @@
 //
 // cereal and Boost write each node inside the first pointer they meet (depth first), so this graph
 // nests about 1,200 nodes deep in their encodings. picklejar writes pointers as references and the
-// objects from a queue (detail/object_graph.hpp), so its encoding stays flat and loads with default
+// objects from a queue (detail/session/object_graph.hpp), so its encoding stays flat and loads with default
 // options.
 //
 // Counters: bytes = size of the serialized graph (picklejar's includes its header and checksum);

@@ -12,7 +12,7 @@
 # build-coverage/coverage/index.html.
 #
 # The files counted (whole files, their saving parts included):
-#   include/picklejar/archives/binary.hpp, archives/text.hpp
+#   include/picklejar/detail/archives/binary.hpp, detail/archives/text.hpp
 #   include/picklejar/detail/{container,json_codec,xml_codec,pointers,object_graph,text_scanning,
 #                             field_path,file_io}.hpp
 #   include/picklejar/eigen.hpp, include/picklejar/save_load.hpp
@@ -62,16 +62,16 @@ for target in binary portable_binary json xml container; do
 done
 
 loading_files=(
-  include/picklejar/archives/binary.hpp
-  include/picklejar/archives/text.hpp
-  include/picklejar/detail/container.hpp
-  include/picklejar/detail/json_codec.hpp
-  include/picklejar/detail/xml_codec.hpp
-  include/picklejar/detail/pointers.hpp
-  include/picklejar/detail/object_graph.hpp
-  include/picklejar/detail/text_scanning.hpp
-  include/picklejar/detail/field_path.hpp
-  include/picklejar/detail/file_io.hpp
+  include/picklejar/detail/archives/binary.hpp
+  include/picklejar/detail/archives/text.hpp
+  include/picklejar/detail/document/container.hpp
+  include/picklejar/detail/codecs/json_codec.hpp
+  include/picklejar/detail/codecs/xml_codec.hpp
+  include/picklejar/detail/graph/pointers.hpp
+  include/picklejar/detail/session/object_graph.hpp
+  include/picklejar/detail/codecs/text_scanning.hpp
+  include/picklejar/detail/session/field_path.hpp
+  include/picklejar/detail/io/file_io.hpp
   include/picklejar/eigen.hpp
   include/picklejar/save_load.hpp
 )

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes include/picklejar/detail/foreach.hpp: PICKLEJAR_DETAIL_FOR_EACH for up to MAX arguments.
+"""Writes include/picklejar/detail/declare/foreach.hpp: PICKLEJAR_DETAIL_FOR_EACH for up to MAX arguments.
 
     scripts/generate_foreach.py            rewrite the header
     scripts/generate_foreach.py --check    exit 1 if the header differs from what this writes
@@ -12,7 +12,7 @@ import sys
 
 MAX = 64
 WIDTH = 100
-HEADER = pathlib.Path(__file__).resolve().parent.parent / "include/picklejar/detail/foreach.hpp"
+HEADER = pathlib.Path(__file__).resolve().parent.parent / "include/picklejar/detail/declare/foreach.hpp"
 
 PREAMBLE = """\
 // Preprocessor machinery behind PICKLEJAR_FIELDS and friends: apply a macro to each of up to {max}

@@ -1,5 +1,5 @@
 // Tests for the JSON codec: the pretty writer, the strict parser, and how they fail.
-#include "picklejar/detail/json_codec.hpp"
+#include "picklejar/detail/codecs/json_codec.hpp"
 
 #include <gtest/gtest.h>
 

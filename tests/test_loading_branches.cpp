@@ -150,7 +150,7 @@ struct BadName {
 };
 
 }  // namespace loading_branches
-// Kept out of cereal's own archive (detail/embedded_cereal.hpp), so the name reaches the XML writer.
+// Kept out of cereal's own archive (detail/object_io/embedded_cereal.hpp), so the name reaches the XML writer.
 CEREAL_SPECIALIZE_FOR_ALL_ARCHIVES(loading_branches::BadName, cereal::specialization::member_serialize);
 namespace loading_branches {
 
@@ -231,7 +231,7 @@ bool mentions(const picklejar::error& failure, const std::string& text) {
   return failure.reason().find(text) != std::string::npos;
 }
 
-// ---- text values of the wrong kind (archives/text.hpp) ----
+// ---- text values of the wrong kind (detail/archives/text.hpp) ----
 
 TEST(LoadingBranches, EmptyTextIsNotAFloat) {  // text_to_number: an empty spelling
   const auto failure = load_fails<Scalars>(errc::format, json_document("loading_branches::Scalars", R"({"rate": "", "name": "x"})"));
@@ -267,7 +267,7 @@ TEST(LoadingBranches, FixedArrayWithTooFewItems) {  // next_child past the end o
   EXPECT_TRUE(mentions(failure, "the object has only 1")) << failure.what();
 }
 
-// ---- document headers (detail/container.hpp) ----
+// ---- document headers (detail/document/container.hpp) ----
 
 TEST(LoadingBranches, HeaderFieldsThatAreContainers) {  // is_leaf: objects and arrays are not leaves
   const std::string value = R"({"epochs": 1})";
@@ -291,7 +291,7 @@ TEST(LoadingBranches, HeaderFieldsThatAreContainers) {  // is_leaf: objects and 
   EXPECT_TRUE(mentions(failure, "metadata entry is damaged")) << failure.what();
 }
 
-// ---- object graphs (detail/pointers.hpp, detail/object_graph.hpp) ----
+// ---- object graphs (detail/graph/pointers.hpp, detail/session/object_graph.hpp) ----
 
 class LoadingBranchesFormats : public pj_test::FormatTest {};
 
@@ -414,7 +414,7 @@ TEST(LoadingBranches, ColumnMajorDataIntoARowMajorMatrix) {  // the "column" spe
   EXPECT_TRUE(mentions(failure, "saved from a column-major sparse matrix")) << failure.what();
 }
 
-// ---- entry points (save_load.hpp, detail/file_io.hpp) ----
+// ---- entry points (save_load.hpp, detail/io/file_io.hpp) ----
 
 TEST(LoadingBranches, UnknownFormatCodeIsRefused) {  // is_binary_format
   picklejar::options opts;

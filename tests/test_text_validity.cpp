@@ -182,7 +182,7 @@ struct TwiceNamed {
 };
 
 }  // namespace
-// Kept out of cereal's own archive (detail/embedded_cereal.hpp), so both names reach the writer.
+// Kept out of cereal's own archive (detail/object_io/embedded_cereal.hpp), so both names reach the writer.
 CEREAL_SPECIALIZE_FOR_ALL_ARCHIVES(TwiceNamed, cereal::specialization::member_serialize);
 namespace {
 

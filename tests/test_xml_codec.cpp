@@ -1,5 +1,5 @@
 // Tests for the XML codec: the indented writer, the strict parser, and how they fail.
-#include "picklejar/detail/xml_codec.hpp"
+#include "picklejar/detail/codecs/xml_codec.hpp"
 
 #include <gtest/gtest.h>
 

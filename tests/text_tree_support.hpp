@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "picklejar/detail/text_tree.hpp"
+#include "picklejar/detail/codecs/text_tree.hpp"
 #include "picklejar/error.hpp"
 
 namespace codec_test {

@@ -118,7 +118,7 @@
 #include <utility>
 #include <vector>
 
-#include "picklejar/detail/background_writer.hpp"
+#include "picklejar/detail/io/background_writer.hpp"
 #include "picklejar/error.hpp"
 #include "picklejar/options.hpp"
 #include "picklejar/picklejar.hpp"
@@ -197,7 +197,7 @@ inline std::optional<std::int64_t> step_from_file_name(std::string_view name) {
 }
 
 /// A temporary file picklejar::save made for a checkpoint: "ckpt-<digits>.pj.pj-tmp-<pid>-<hex>"
-/// (temporary_marker is in detail/file_io.hpp, with the rest of the naming).
+/// (temporary_marker is in detail/io/file_io.hpp, with the rest of the naming).
 inline bool is_checkpoint_temporary(std::string_view name) {
   const std::size_t marker = name.find(temporary_marker);
   return marker != std::string_view::npos && step_from_file_name(name.substr(0, marker)).has_value();

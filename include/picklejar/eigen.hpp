@@ -30,7 +30,7 @@
 #include <string>
 #include <vector>
 
-#include "picklejar/detail/arrays.hpp"
+#include "picklejar/detail/archives/arrays.hpp"
 #include "picklejar/picklejar.hpp"
 
 namespace picklejar::detail {

@@ -15,10 +15,10 @@
 #include <tuple>
 #include <type_traits>
 
-#include "picklejar/detail/access.hpp"
-#include "picklejar/detail/cereal_traits.hpp"
-#include "picklejar/detail/foreach.hpp"
-#include "picklejar/detail/member_kinds.hpp"
+#include "picklejar/detail/declare/access.hpp"
+#include "picklejar/detail/declare/cereal_traits.hpp"
+#include "picklejar/detail/declare/foreach.hpp"
+#include "picklejar/detail/declare/member_kinds.hpp"
 #include "picklejar/state.hpp"
 
 /// Internal; users never name it. The one name picklejar puts in the global namespace: as a
@@ -211,7 +211,7 @@ constexpr bool name_lists_overlap(std::string_view first, std::string_view secon
 /// runs with the mutex held (so do get_state() and set_state()): they must not lock it. A save
 /// or load of the object while this thread holds the mutex through picklejar (from one of those
 /// hooks) is errc::type naming the mutex, not a deadlock; so is one inside a section where the
-/// caller locked it, with glibc (detail/guard_lock.hpp; docs/guide.md 4.3 lists
+/// caller locked it, with glibc (detail/declare/guard_lock.hpp; docs/guide.md 4.3 lists
 /// what cannot be told). Declare the mutex `mutable` so that saving a const object may lock it;
 /// it cannot be a field (mark it PICKLEJAR_TRANSIENT or list it nowhere).
 ///

@@ -32,7 +32,7 @@
 #include "picklejar/state.hpp"
 #include "picklejar/std_types.hpp"
 #include "picklejar/random.hpp"
-#include "picklejar/cereal_bridge.hpp"
+#include "picklejar/detail/object_io/cereal_bridge.hpp"
 #include "picklejar/registration.hpp"
 #include "picklejar/save_load.hpp"
 

@@ -25,10 +25,10 @@
 #include <string>
 #include <type_traits>
 
-#include "picklejar/detail/library_types.hpp"
+#include "picklejar/detail/declare/library_types.hpp"
 
 #include "picklejar/error.hpp"
-#include "picklejar/detail/type_name.hpp"
+#include "picklejar/detail/declare/type_name.hpp"
 
 namespace picklejar::detail {
 

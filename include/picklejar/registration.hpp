@@ -41,10 +41,10 @@
 #include <type_traits>
 #include <typeindex>
 
-#include "picklejar/cereal_bridge.hpp"
-#include "picklejar/detail/cereal_pointers.hpp"
-#include "picklejar/detail/pointers.hpp"
-#include "picklejar/detail/type_registry.hpp"
+#include "picklejar/detail/object_io/cereal_bridge.hpp"
+#include "picklejar/detail/graph/cereal_pointers.hpp"
+#include "picklejar/detail/graph/pointers.hpp"
+#include "picklejar/detail/session/type_registry.hpp"
 
 namespace picklejar::detail {
 

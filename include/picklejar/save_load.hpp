@@ -43,18 +43,18 @@
 #include <utility>
 #include <vector>
 
-#include "picklejar/archives/binary.hpp"
-#include "picklejar/archives/text.hpp"
-#include "picklejar/cereal_bridge.hpp"
-#include "picklejar/detail/background_writer.hpp"
-#include "picklejar/detail/container.hpp"
-#include "picklejar/detail/file_io.hpp"
-#include "picklejar/detail/json_codec.hpp"
-#include "picklejar/detail/memory_budget.hpp"
-#include "picklejar/detail/optional_formats.hpp"
-#include "picklejar/detail/pointers.hpp"
-#include "picklejar/detail/type_name.hpp"
-#include "picklejar/detail/xml_codec.hpp"
+#include "picklejar/detail/archives/binary.hpp"
+#include "picklejar/detail/archives/text.hpp"
+#include "picklejar/detail/object_io/cereal_bridge.hpp"
+#include "picklejar/detail/io/background_writer.hpp"
+#include "picklejar/detail/document/container.hpp"
+#include "picklejar/detail/io/file_io.hpp"
+#include "picklejar/detail/codecs/json_codec.hpp"
+#include "picklejar/detail/session/memory_budget.hpp"
+#include "picklejar/detail/document/optional_formats.hpp"
+#include "picklejar/detail/graph/pointers.hpp"
+#include "picklejar/detail/declare/type_name.hpp"
+#include "picklejar/detail/codecs/xml_codec.hpp"
 #include "picklejar/error.hpp"
 #include "picklejar/options.hpp"
 
@@ -247,7 +247,7 @@ inline format detect_text_format(std::string_view bytes) {
 inline text_node parse_text_document(std::string_view bytes, format fmt, const options& opts,
                                      memory_budget* budget = nullptr) {
   // The one depth rule (options.max_depth) is the object levels that field_path counts; the
-  // parser stops where a tree could no longer load, before building it (detail/limits.hpp).
+  // parser stops where a tree could no longer load, before building it (detail/session/limits.hpp).
   const depth_limit limit = text_depth_limit(opts.max_depth);
   memory_budget own_budget(opts.memory_limit(bytes.size()));
   if (budget == nullptr) budget = &own_budget;
@@ -481,7 +481,7 @@ void loads(T& object, std::string_view bytes, const options& opts = {}) {
 /// no temporary file, unless the process died; later saves of the same path remove those whose
 /// lock is free). The new file keeps the permission bits of the regular file it replaces (a new
 /// one gets 0666 less the umask); a symbolic link at `path` is replaced, its target never written
-/// (detail/file_io.hpp). Binary formats are streamed to the file; JSON and XML are built in
+/// (detail/io/file_io.hpp). Binary formats are streamed to the file; JSON and XML are built in
 /// memory first.
 /// \param object the root object (any saveable type)
 /// \param path   the file to create or replace; its directory must exist

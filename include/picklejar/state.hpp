@@ -35,7 +35,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "picklejar/detail/access.hpp"
+#include "picklejar/detail/declare/access.hpp"
 
 namespace picklejar {
 

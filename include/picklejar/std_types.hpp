@@ -33,4 +33,4 @@
 #include <cereal/types/variant.hpp>
 #include <cereal/types/vector.hpp>
 
-#include "picklejar/detail/std_overrides.hpp"  // ordered loads keeping equal keys' order, array<T, 0>, wide strings in text
+#include "picklejar/detail/archives/std_overrides.hpp"  // ordered loads keeping equal keys' order, array<T, 0>, wide strings in text

@@ -6,9 +6,9 @@
 #include <type_traits>
 #include <utility>
 
-#include "picklejar/detail/access.hpp"
-#include "picklejar/detail/foreach.hpp"
-#include "picklejar/detail/member_kinds.hpp"
+#include "picklejar/detail/declare/access.hpp"
+#include "picklejar/detail/declare/foreach.hpp"
+#include "picklejar/detail/declare/member_kinds.hpp"
 
 namespace picklejar {
 namespace detail {

@@ -29,10 +29,10 @@
 #include <type_traits>
 #include <utility>
 
-#include "picklejar/detail/access.hpp"
-#include "picklejar/detail/foreach.hpp"
-#include "picklejar/detail/member_kinds.hpp"
-#include "picklejar/detail/type_name.hpp"
+#include "picklejar/detail/declare/access.hpp"
+#include "picklejar/detail/declare/foreach.hpp"
+#include "picklejar/detail/declare/member_kinds.hpp"
+#include "picklejar/detail/declare/type_name.hpp"
 #include "picklejar/fields.hpp"
 
 /// Inside a class, next to PICKLEJAR_FIELDS: members added in version N (>= 1) of the class, saved

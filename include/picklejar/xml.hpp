@@ -11,7 +11,7 @@
 /// ```
 #pragma once
 
-#include "picklejar/detail/optional_formats.hpp"
+#include "picklejar/detail/document/optional_formats.hpp"
 #include "picklejar/picklejar.hpp"
 
 namespace picklejar::detail {

@@ -19,10 +19,10 @@
 #include <thread>
 #include <utility>
 
-#include "picklejar/detail/checksum.hpp"
-#include "picklejar/detail/container.hpp"
-#include "picklejar/detail/file_io.hpp"
-#include "picklejar/detail/output_sink.hpp"
+#include "picklejar/detail/document/checksum.hpp"
+#include "picklejar/detail/document/container.hpp"
+#include "picklejar/detail/io/file_io.hpp"
+#include "picklejar/detail/io/output_sink.hpp"
 #include "picklejar/error.hpp"
 
 namespace picklejar::detail {

@@ -2,7 +2,7 @@
 // (these overloads name picklejar's archive types, so they are more specialized than cereal's
 // and win; plain cereal archives keep cereal's):
 //   (ordered maps and sets, which cereal loads with equal keys reversed, are loaded by
-//   detail/collection_loaders.hpp, under the load's memory budget)
+//   detail/archives/collection_loaders.hpp, under the load's memory budget)
 //   - std::array<T, 0> writes nothing in the binary formats (cereal 1.3.2 copies one byte from
 //     its null data());
 //   - strings of wchar_t, char16_t, char32_t (and char8_t) in the text formats are an array of
@@ -16,8 +16,8 @@
 #include <type_traits>
 #include <utility>
 
-#include "picklejar/archives/binary.hpp"
-#include "picklejar/archives/text.hpp"
+#include "picklejar/detail/archives/binary.hpp"
+#include "picklejar/detail/archives/text.hpp"
 
 namespace picklejar::detail {
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <type_traits>
 
-#include "picklejar/archives/binary.hpp"
+#include "picklejar/detail/archives/binary.hpp"
 #include "picklejar/error.hpp"
 
 namespace picklejar::detail {

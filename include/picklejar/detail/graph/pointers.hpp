@@ -22,14 +22,14 @@
 #include <typeinfo>
 #include <utility>
 
-#include "picklejar/archives/binary.hpp"
-#include "picklejar/archives/text.hpp"
-#include "picklejar/cereal_bridge.hpp"
-#include "picklejar/detail/embedded_cereal.hpp"
-#include "picklejar/detail/library_types.hpp"
-#include "picklejar/detail/object_graph.hpp"
-#include "picklejar/detail/type_name.hpp"
-#include "picklejar/detail/type_registry.hpp"
+#include "picklejar/detail/archives/binary.hpp"
+#include "picklejar/detail/archives/text.hpp"
+#include "picklejar/detail/object_io/cereal_bridge.hpp"
+#include "picklejar/detail/object_io/embedded_cereal.hpp"
+#include "picklejar/detail/declare/library_types.hpp"
+#include "picklejar/detail/session/object_graph.hpp"
+#include "picklejar/detail/declare/type_name.hpp"
+#include "picklejar/detail/session/type_registry.hpp"
 
 namespace picklejar::detail {
 
@@ -47,28 +47,6 @@ void finish_pending_objects(Archive& archive) {
     write_pending_objects(archive);
   else if constexpr (std::is_same_v<Archive, binary_input_archive> || std::is_same_v<Archive, text_input_archive>)
     read_pending_objects(archive);
-}
-
-/// A class serialized by its own cereal functions may save or load pointers into temporaries
-/// that die before it returns, so the objects its pointers meet are written or read at once,
-/// not deferred. Library types (std, Eigen, cereal's own wrappers, picklejar's) never do that
-/// and are left alone, which keeps chains shallow. A property of the type, never of its spelled
-/// name: writer and reader must agree whichever compiler built them (library_types.hpp).
-template <class T>
-constexpr bool is_foreign_cereal_class() {
-  return std::is_class_v<T> && !uses_bridge<T> && !is_library_type<T>;
-}
-
-template <class T, class Archive>
-void class_begins(Archive& archive) {
-  if constexpr (is_foreign_cereal_class<T>()) {
-    ++archive.graph().foreign_depth();
-  }
-}
-
-template <class T, class Archive>
-void class_ends(Archive& archive) {
-  if constexpr (is_foreign_cereal_class<T>()) --archive.graph().foreign_depth();
 }
 
 /// Defers a pointee's contents, or handles them at once inside a foreign cereal class.

@@ -11,10 +11,10 @@
 #include <utility>
 #include <vector>
 
-#include "picklejar/detail/text_scanning.hpp"
-#include "picklejar/detail/limits.hpp"
-#include "picklejar/detail/memory_budget.hpp"
-#include "picklejar/detail/text_tree.hpp"
+#include "picklejar/detail/codecs/text_scanning.hpp"
+#include "picklejar/detail/session/limits.hpp"
+#include "picklejar/detail/session/memory_budget.hpp"
+#include "picklejar/detail/codecs/text_tree.hpp"
 #include "picklejar/error.hpp"
 
 namespace picklejar::detail {

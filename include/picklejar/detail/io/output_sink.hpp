@@ -17,8 +17,8 @@
 #include <memory>
 #include <string>
 
-#include "picklejar/detail/checksum.hpp"
-#include "picklejar/detail/file_io.hpp"
+#include "picklejar/detail/document/checksum.hpp"
+#include "picklejar/detail/io/file_io.hpp"
 
 namespace picklejar::detail {
 

@@ -34,12 +34,12 @@
 #include <type_traits>
 #include <utility>
 
-#include "picklejar/archives/binary.hpp"
-#include "picklejar/archives/text.hpp"
-#include "picklejar/cereal_bridge.hpp"
-#include "picklejar/detail/container.hpp"
-#include "picklejar/detail/library_types.hpp"
-#include "picklejar/detail/memory_budget.hpp"
+#include "picklejar/detail/archives/binary.hpp"
+#include "picklejar/detail/archives/text.hpp"
+#include "picklejar/detail/object_io/cereal_bridge.hpp"
+#include "picklejar/detail/document/container.hpp"
+#include "picklejar/detail/declare/library_types.hpp"
+#include "picklejar/detail/session/memory_budget.hpp"
 
 namespace picklejar::detail {
 
@@ -199,7 +199,7 @@ inline void check_embedded_count(std::uint64_t count) {
 
 // What cereal's recursion meets, as seen by the prologue/epilogue hooks below.
 
-/// cereal's wrappers around a value (names, sizes, raw bytes: archives/binary.hpp; bases,
+/// cereal's wrappers around a value (names, sizes, raw bytes: detail/archives/binary.hpp; bases,
 /// pointer plumbing): no level of their own.
 template <class T>
 constexpr bool is_embedded_wrapper = is_cereal_wrapper<T>::value || is_cereal_helper<T>::value;

@@ -20,7 +20,7 @@
 #include <variant>
 #include <vector>
 
-#include "picklejar/detail/access.hpp"  // type_list
+#include "picklejar/detail/declare/access.hpp"  // type_list
 
 namespace picklejar::detail {
 

@@ -17,7 +17,7 @@
 #include <utility>
 #include <vector>
 
-#include "picklejar/detail/type_name.hpp"
+#include "picklejar/detail/declare/type_name.hpp"
 
 namespace picklejar::detail {
 

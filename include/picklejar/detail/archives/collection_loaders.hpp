@@ -22,7 +22,7 @@
 #include <unordered_set>
 #include <utility>
 
-#include "picklejar/detail/memory_budget.hpp"
+#include "picklejar/detail/session/memory_budget.hpp"
 
 namespace picklejar::detail {
 
@@ -176,7 +176,7 @@ void load_map(Archive& archive, Map& map) {
 }  // namespace picklejar::detail
 
 /// The standard library's deque, lists, sets and maps for one of picklejar's input archives (each
-/// archive names itself once: archives/binary.hpp, archives/text.hpp). The archive is a plain
+/// archive names itself once: detail/archives/binary.hpp, detail/archives/text.hpp). The archive is a plain
 /// parameter, so these win over cereal's own templates by overload resolution.
 #define PICKLEJAR_DETAIL_NODE_CONTAINER_LOADERS(Archive)                                                  \
   template <class T, class Allocator>                                                                   \

@@ -9,8 +9,8 @@
 #include <utility>
 #include <vector>
 
-#include "picklejar/detail/memory_budget.hpp"
-#include "picklejar/detail/text_tree.hpp"
+#include "picklejar/detail/session/memory_budget.hpp"
+#include "picklejar/detail/codecs/text_tree.hpp"
 #include "picklejar/error.hpp"
 
 namespace picklejar::detail {

@@ -36,7 +36,7 @@
 #include <string>
 #include <string_view>
 
-#include "picklejar/detail/limits.hpp"
+#include "picklejar/detail/session/limits.hpp"
 #include "picklejar/error.hpp"
 
 namespace picklejar::detail {

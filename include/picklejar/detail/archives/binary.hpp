@@ -21,14 +21,14 @@
 #include <valarray>
 #include <vector>
 
-#include "picklejar/detail/checksum.hpp"
-#include "picklejar/detail/collection_loaders.hpp"
-#include "picklejar/detail/embedding_hook.hpp"
-#include "picklejar/detail/container.hpp"
-#include "picklejar/detail/field_path.hpp"
-#include "picklejar/detail/memory_budget.hpp"
-#include "picklejar/detail/object_graph.hpp"
-#include "picklejar/detail/output_sink.hpp"
+#include "picklejar/detail/document/checksum.hpp"
+#include "picklejar/detail/archives/collection_loaders.hpp"
+#include "picklejar/detail/archives/embedding_hook.hpp"
+#include "picklejar/detail/document/container.hpp"
+#include "picklejar/detail/session/field_path.hpp"
+#include "picklejar/detail/session/memory_budget.hpp"
+#include "picklejar/detail/session/object_graph.hpp"
+#include "picklejar/detail/io/output_sink.hpp"
 
 namespace picklejar::detail {
 

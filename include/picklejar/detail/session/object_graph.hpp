@@ -27,20 +27,15 @@
 #include <utility>
 #include <vector>
 
-#include "picklejar/detail/type_registry.hpp"
-#include "picklejar/detail/limits.hpp"
+#include "picklejar/detail/declare/class_kinds.hpp"
+#include "picklejar/detail/session/type_registry.hpp"
+#include "picklejar/detail/session/limits.hpp"
 #include "picklejar/error.hpp"
 #include "picklejar/externals.hpp"
 #include "picklejar/options.hpp"
 
 namespace picklejar::detail {
 
-/// Called by the archives around every class-type value; a foreign cereal type drains the
-/// objects its pointers met before it finishes (defined with the pointer support).
-template <class T, class Archive>
-void class_begins(Archive& archive);
-template <class T, class Archive>
-void class_ends(Archive& archive);
 
 /// What the writer and the reader share: the queue of objects whose contents are still to be
 /// written or read, in the order they were met, and the limits.
@@ -400,5 +395,19 @@ class graph_reader : public graph_base<pending_read> {
   std::size_t edges_ = 0;
   std::size_t search_steps_ = 0;
 };
+
+/// Called by the archives around every class-type value: inside a foreign cereal class, the
+/// objects its pointers meet are written or read at once (is_foreign_cereal_class).
+template <class T, class Archive>
+void class_begins(Archive& archive) {
+  if constexpr (is_foreign_cereal_class<T>()) {
+    ++archive.graph().foreign_depth();
+  }
+}
+
+template <class T, class Archive>
+void class_ends(Archive& archive) {
+  if constexpr (is_foreign_cereal_class<T>()) --archive.graph().foreign_depth();
+}
 
 }  // namespace picklejar::detail

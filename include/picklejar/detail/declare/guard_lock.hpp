@@ -18,7 +18,7 @@
 #include <utility>
 #include <vector>
 
-#include "picklejar/detail/type_name.hpp"
+#include "picklejar/detail/declare/type_name.hpp"
 #include "picklejar/error.hpp"
 
 #if defined(__GLIBC__) && !defined(PICKLEJAR_NO_GUARD_OWNER_CHECK)

@@ -2,7 +2,7 @@
 // std::unique_ptr in one of cereal's own archives. cereal creates a pointee with its default
 // constructor or a load_and_construct; these overloads, for cereal's four archives, read the state
 // and build the object with from_state() instead, in cereal's own pointer layout (so plain cereal
-// programs read what they write). picklejar's archives have their own (detail/pointers.hpp).
+// programs read what they write). picklejar's archives have their own (detail/graph/pointers.hpp).
 #pragma once
 
 #include <cereal/cereal.hpp>
@@ -13,7 +13,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "picklejar/cereal_bridge.hpp"
+#include "picklejar/detail/object_io/cereal_bridge.hpp"
 
 namespace cereal {
 class BinaryInputArchive;

@@ -27,45 +27,22 @@
 #include <type_traits>
 #include <utility>
 
-#include "picklejar/archives/binary.hpp"
-#include "picklejar/archives/text.hpp"
-#include "picklejar/detail/access.hpp"
-#include "picklejar/detail/cereal_traits.hpp"
-#include "picklejar/detail/element_types.hpp"
-#include "picklejar/detail/guard_lock.hpp"
-#include "picklejar/detail/library_types.hpp"
-#include "picklejar/detail/member_kinds.hpp"
-#include "picklejar/detail/type_registry.hpp"
+#include "picklejar/detail/archives/binary.hpp"
+#include "picklejar/detail/archives/text.hpp"
+#include "picklejar/detail/declare/access.hpp"
+#include "picklejar/detail/declare/class_kinds.hpp"
+#include "picklejar/detail/declare/cereal_traits.hpp"
+#include "picklejar/detail/declare/element_types.hpp"
+#include "picklejar/detail/declare/guard_lock.hpp"
+#include "picklejar/detail/declare/library_types.hpp"
+#include "picklejar/detail/declare/member_kinds.hpp"
+#include "picklejar/detail/session/type_registry.hpp"
 #include "picklejar/fields.hpp"
 #include "picklejar/state.hpp"
 #include "picklejar/transient.hpp"
 #include "picklejar/versioning.hpp"
 
 namespace picklejar::detail {
-
-template <class T, class = void>
-constexpr bool has_fields_of = false;
-template <class T>
-constexpr bool has_fields_of<T, std::void_t<decltype(picklejar_fields_of(exact_type<T>{}))>> = true;
-
-template <class T>
-constexpr bool has_fields = declares_fields<T> || has_fields_of<T>;
-
-/// A base with no data of its own, such as an interface of only virtual functions (most layer
-/// hierarchies start with one): it needs no annotation and saves nothing; its subtypes are
-/// registered with it (PICKLEJAR_REGISTER). A polymorphic class as large as one vtable pointer
-/// holds nothing else.
-template <class T>
-constexpr bool is_data_free_interface = std::is_class_v<T> && std::is_polymorphic_v<T> &&
-                                        sizeof(T) == sizeof(void*) && !has_fields<T> && !inherits_fields<T> &&
-                                        !has_state_hooks<T> && !has_cereal_members<T>;
-
-/// The types the bridge below serializes. A type that also has cereal members is left to cereal
-/// (after a static_assert elsewhere says to remove one), so that a mistake gives one error.
-template <class T>
-constexpr bool uses_bridge =
-    (has_fields<T> || inherits_fields<T> || has_state_hooks<T> || is_data_free_interface<T>) &&
-    !has_cereal_members<T>;
 
 template <class Archive>
 constexpr bool is_picklejar_archive =
@@ -262,7 +239,7 @@ constexpr bool is_shared_lockable<Mutex, std::void_t<decltype(std::declval<Mutex
 struct no_lock {};
 
 // Locking a guard this thread holds already is an error that names it, not a deadlock, where
-// that can be told (detail/guard_lock.hpp).
+// that can be told (detail/declare/guard_lock.hpp).
 template <class T>
 auto lock_for_saving(const T& object) {
   if constexpr (has_guard<T>) {

@@ -29,9 +29,9 @@
 #include <string>
 #include <string_view>
 
-#include "picklejar/detail/checksum.hpp"
-#include "picklejar/detail/text_tree.hpp"
-#include "picklejar/detail/type_name.hpp"
+#include "picklejar/detail/document/checksum.hpp"
+#include "picklejar/detail/codecs/text_tree.hpp"
+#include "picklejar/detail/declare/type_name.hpp"
 #include "picklejar/error.hpp"
 #include "picklejar/options.hpp"
 
@@ -41,7 +41,7 @@ inline constexpr char binary_magic[8] = {'\x89', 'P', 'J', 'A', 'R', '\r', '\n',
 // 2: the version table after the payload (binary formats). 3: a class with its own cereal
 // functions is stored as cereal's portable binary bytes (embedded_cereal.hpp); versions 1 and 2
 // stored it field by field. 4: in binary formats, the PICKLEJAR_FIELDS_SINCE members of a
-// versioned class are preceded by their size (cereal_bridge.hpp), so they can be skipped.
+// versioned class are preceded by their size (detail/object_io/cereal_bridge.hpp), so they can be skipped.
 inline constexpr std::uint16_t container_version = 4;
 inline constexpr std::uint16_t first_version_embedding_cereal = 3;
 inline constexpr std::uint16_t first_version_sizing_newer_members = 4;

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "picklejar/detail/limits.hpp"
-#include "picklejar/detail/memory_budget.hpp"
+#include "picklejar/detail/session/limits.hpp"
+#include "picklejar/detail/session/memory_budget.hpp"
 #include "picklejar/error.hpp"
 
 namespace picklejar::detail {

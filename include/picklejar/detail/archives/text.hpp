@@ -27,12 +27,12 @@
 #include <valarray>
 #include <vector>
 
-#include "picklejar/detail/collection_loaders.hpp"
-#include "picklejar/detail/embedding_hook.hpp"
-#include "picklejar/detail/field_path.hpp"
-#include "picklejar/detail/object_graph.hpp"
-#include "picklejar/detail/text_scanning.hpp"
-#include "picklejar/detail/text_tree.hpp"
+#include "picklejar/detail/archives/collection_loaders.hpp"
+#include "picklejar/detail/archives/embedding_hook.hpp"
+#include "picklejar/detail/session/field_path.hpp"
+#include "picklejar/detail/session/object_graph.hpp"
+#include "picklejar/detail/codecs/text_scanning.hpp"
+#include "picklejar/detail/codecs/text_tree.hpp"
 
 namespace picklejar::detail {
 
