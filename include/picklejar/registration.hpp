@@ -83,17 +83,19 @@ registered_type describe_subtype(const char* name) {
     };
     entry.make_owned = []() -> void* { return new Derived(); };
     entry.destroy = [](void* object) { delete static_cast<Derived*>(object); };
-    entry.write[binary_output_archive::family] = &write_contents<binary_output_archive, Derived>;
-    entry.write[text_output_archive::family] = &write_contents<text_output_archive, Derived>;
-    entry.read[binary_input_archive::family] = &read_contents<binary_input_archive, Derived>;
-    entry.read[text_input_archive::family] = &read_contents<text_input_archive, Derived>;
   }
-  if constexpr (has_base_part<Base>) {
-    entry.write_base[binary_output_archive::family] = &write_base_part<binary_output_archive, Derived, Base>;
-    entry.write_base[text_output_archive::family] = &write_base_part<text_output_archive, Derived, Base>;
-    entry.read_base[binary_input_archive::family] = &read_base_part<binary_input_archive, Derived, Base>;
-    entry.read_base[text_input_archive::family] = &read_base_part<text_input_archive, Derived, Base>;
-  }
+  for_each_archive_family([&entry](auto family) {
+    using output = typename decltype(family)::output;
+    using input = typename decltype(family)::input;
+    if constexpr (!std::is_abstract_v<Derived>) {
+      entry.write[family_of<output>] = &write_contents<output, Derived>;
+      entry.read[family_of<input>] = &read_contents<input, Derived>;
+    }
+    if constexpr (has_base_part<Base>) {
+      entry.write_base[family_of<output>] = &write_base_part<output, Derived, Base>;
+      entry.read_base[family_of<input>] = &read_base_part<input, Derived, Base>;
+    }
+  });
   return entry;
 }
 

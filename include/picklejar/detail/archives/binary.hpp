@@ -55,7 +55,6 @@ class binary_output_archive
   binary_output_archive(output_sink& out, bool little_endian)
       : OutputArchive(this), out_(out), swap_(little_endian != host_is_little_endian()) {}
 
-  static constexpr std::size_t family = 0;  ///< index into registered_type::write
   graph_writer& graph() noexcept { return graph_; }
 
   void write_bytes(const void* data, std::size_t size) {
@@ -116,7 +115,6 @@ class binary_input_archive
         swap_(little_endian != host_is_little_endian()),
         path_(path) {}
 
-  static constexpr std::size_t family = 0;  ///< index into registered_type::read
   graph_reader& graph() noexcept { return graph_; }
   field_path& path() noexcept { return path_; }
   memory_budget& budget() noexcept { return path_.budget(); }

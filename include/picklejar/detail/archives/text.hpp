@@ -220,7 +220,6 @@ class text_output_archive : public cereal::OutputArchive<text_output_archive>,
     stack_.push_back(&holder);
   }
 
-  static constexpr std::size_t family = 1;  ///< index into registered_type::write
   graph_writer& graph() noexcept { return graph_; }
 
   void name_next(const char* name) noexcept { next_name_ = name; }
@@ -295,7 +294,6 @@ class text_input_archive : public cereal::InputArchive<text_input_archive>,
     stack_.push_back(frame{&holder, 0, 0, 0});
   }
 
-  static constexpr std::size_t family = 1;  ///< index into registered_type::read
   graph_reader& graph() noexcept { return graph_; }
   field_path& path() noexcept { return path_; }
   memory_budget& budget() noexcept { return path_.budget(); }

@@ -22,8 +22,7 @@
 #include <typeinfo>
 #include <utility>
 
-#include "picklejar/detail/archives/binary.hpp"
-#include "picklejar/detail/archives/text.hpp"
+#include "picklejar/detail/archives/families.hpp"
 #include "picklejar/detail/object_io/cereal_bridge.hpp"
 #include "picklejar/detail/object_io/embedded_cereal.hpp"
 #include "picklejar/detail/declare/library_types.hpp"
@@ -43,10 +42,8 @@ void read_pending_objects(Archive& archive, std::size_t from = SIZE_MAX);
 /// Writes or reads every pending object now (a no-op in other cereal archives).
 template <class Archive>
 void finish_pending_objects(Archive& archive) {
-  if constexpr (std::is_same_v<Archive, binary_output_archive> || std::is_same_v<Archive, text_output_archive>)
-    write_pending_objects(archive);
-  else if constexpr (std::is_same_v<Archive, binary_input_archive> || std::is_same_v<Archive, text_input_archive>)
-    read_pending_objects(archive);
+  if constexpr (is_picklejar_output_archive<Archive>) write_pending_objects(archive);
+  else if constexpr (is_picklejar_input_archive<Archive>) read_pending_objects(archive);
 }
 
 /// Defers a pointee's contents, or handles them at once inside a foreign cereal class.
@@ -325,7 +322,7 @@ write_contents_function contents_writer(const U* object, std::string& name) {
                                 "; add " + registration_advice(actual, type_name<U>()));
   }
   name = entry->name;
-  return entry->write[Archive::family];
+  return entry->write[family_of<Archive>];
 }
 
 /// Writes the site of a new object; its contents follow in place (a type from_state() builds) or
@@ -464,7 +461,7 @@ std::shared_ptr<U> create_shared(Archive& archive, const pointer_site& site, boo
       std::shared_ptr<void> owner = entry.make_shared(complete);
       graph.add({owner, complete, entry.type, false, true});
       U* object = object_as<U>(graph, path, site.id, entry.type, complete);
-      defer_contents(archive, graph_reader::item{site.id, complete, entry.read[Archive::family]});
+      defer_contents(archive, graph_reader::item{site.id, complete, entry.read[family_of<Archive>]});
       return std::shared_ptr<U>(std::move(owner), object);
     }
     path.fail(errc::format, "the file gives a subtype '" + site.name + "' for a non-polymorphic " + type_name<U>());
@@ -562,7 +559,7 @@ void load_unique_pointer(Archive& archive, std::unique_ptr<U>& pointer) {
         throw;
       }
       pointer.reset(object);
-      defer_contents(archive, graph_reader::item{site.id, complete, entry.read[Archive::family]});
+      defer_contents(archive, graph_reader::item{site.id, complete, entry.read[family_of<Archive>]});
       return;
     }
     path.fail(errc::format, "the file gives a subtype '" + site.name + "' for a non-polymorphic " + type_name<U>());

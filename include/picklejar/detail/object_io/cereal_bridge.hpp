@@ -27,8 +27,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "picklejar/detail/archives/binary.hpp"
-#include "picklejar/detail/archives/text.hpp"
+#include "picklejar/detail/archives/families.hpp"
 #include "picklejar/detail/declare/access.hpp"
 #include "picklejar/detail/declare/class_kinds.hpp"
 #include "picklejar/detail/declare/cereal_traits.hpp"
@@ -43,11 +42,6 @@
 #include "picklejar/versioning.hpp"
 
 namespace picklejar::detail {
-
-template <class Archive>
-constexpr bool is_picklejar_archive =
-    std::is_same_v<Archive, binary_output_archive> || std::is_same_v<Archive, binary_input_archive> ||
-    std::is_same_v<Archive, text_output_archive> || std::is_same_v<Archive, text_input_archive>;
 
 template <class Archive>
 constexpr bool is_loading_archive = std::is_base_of_v<cereal::detail::InputArchiveBase, Archive>;
@@ -412,9 +406,9 @@ void process_registered_base(Archive& archive, Object& object) {
     process_registered_base_in_cereal_archive(archive, object);
   } else if constexpr (std::is_polymorphic_v<T> && is_picklejar_archive<Archive> && !has_state_hooks<T>) {
     const registered_type* entry = type_registry::instance().find(std::type_index(typeid(T)));
-    if (entry != nullptr && entry->write_base[Archive::family] != nullptr) {
-      if constexpr (is_loading_archive<Archive>) entry->read_base[Archive::family](&archive, &object);
-      else entry->write_base[Archive::family](&archive, &object);
+    if (entry != nullptr && entry->write_base[family_of<Archive>] != nullptr) {
+      if constexpr (is_loading_archive<Archive>) entry->read_base[family_of<Archive>](&archive, &object);
+      else entry->write_base[family_of<Archive>](&archive, &object);
     } else if constexpr (inherits_fields<T>) {
       throw error(errc::type, type_name<T>() + " has no PICKLEJAR_FIELDS of its own and is not registered "
                               "with a base that has fields: register it with " +

@@ -32,7 +32,8 @@ using upcast_function = void* (*)(void*);
 /// Saving and loading a registered type's contents, per archive family (binary, text).
 using write_contents_function = void (*)(void* archive, const void* object);
 using read_contents_function = void (*)(void* archive, void* object);
-constexpr std::size_t archive_families = 2;
+/// One entry per archive family (detail/archives/families.hpp).
+constexpr std::size_t registered_type_families = 2;
 
 struct registered_type {
   std::string name;  ///< the stable name written to files
@@ -42,11 +43,11 @@ struct registered_type {
   std::shared_ptr<void> (*make_shared)(void*& address) = nullptr;
   void* (*make_owned)() = nullptr;  ///< `new` for a std::unique_ptr
   void (*destroy)(void*) = nullptr;  ///< `delete` of what make_owned() made
-  write_contents_function write[archive_families] = {};
-  read_contents_function read[archive_families] = {};
+  write_contents_function write[registered_type_families] = {};
+  read_contents_function read[registered_type_families] = {};
   /// The registered base's own fields, saved with the object as "base"; null when the base has none.
-  write_contents_function write_base[archive_families] = {};
-  read_contents_function read_base[archive_families] = {};
+  write_contents_function write_base[registered_type_families] = {};
+  read_contents_function read_base[registered_type_families] = {};
 };
 
 class type_registry {
@@ -88,7 +89,7 @@ class type_registry {
       conflicts_.emplace(stored->name, stored->type_name + " is registered under two bases that both "
                                                            "have fields; only one base's fields can be saved");
     } else if (has_base_part) {
-      for (std::size_t family = 0; family < archive_families; ++family) {
+      for (std::size_t family = 0; family < registered_type_families; ++family) {
         stored->write_base[family] = entry.write_base[family];
         stored->read_base[family] = entry.read_base[family];
       }
