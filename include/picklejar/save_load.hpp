@@ -110,10 +110,8 @@ void write_binary_document(const T& object, const options& opts, output_sink& si
   checksum_stream& checksum = sink.checksum();
   sink.write(trailer.data(), trailer.size());
   checksum.update(trailer);
-  checksum.update(section);
   std::string fixed = binary_fixed_header(opts.format, little_endian, section.size(), payload_bytes, trailer.size());
-  checksum.update(fixed);
-  put_le(fixed, checksum.digest(), 8);
+  put_le(fixed, complete_binary_checksum(checksum, section, fixed), 8);
   sink.overwrite(start, fixed);
 }
 

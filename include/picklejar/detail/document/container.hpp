@@ -153,6 +153,17 @@ inline binary_layout read_binary_layout(std::string_view head, std::uint64_t fil
   return layout;
 }
 
+/// Completes a binary file's checksum, XXH3-64 over the payload, the trailer, the header section
+/// and the fixed header's first 32 bytes, in that order (docs/file-format.md): the header comes
+/// last so that the payload can be hashed while it streams out. `payload_and_trailer` has been fed
+/// those two; this adds the rest.
+inline std::uint64_t complete_binary_checksum(checksum_stream& payload_and_trailer, std::string_view section,
+                                              std::string_view fixed_header) {
+  payload_and_trailer.update(section);
+  payload_and_trailer.update(fixed_header.substr(0, 32));
+  return payload_and_trailer.digest();
+}
+
 /// A binary file's parts, header read. The views point into the caller's bytes.
 struct binary_container {
   file_info info;
@@ -166,12 +177,11 @@ struct binary_container {
   /// Completes a checksum that has been fed the payload, and compares it with the stored one.
   void check_checksum(checksum_stream& payload_hashed) const {
     payload_hashed.update(trailer);
-    payload_hashed.update(section);
-    payload_hashed.update(first_bytes);
-    if (payload_hashed.digest() != stored_checksum && !checksum_bypassed_for_fuzzing) {
+    const std::uint64_t computed = complete_binary_checksum(payload_hashed, section, first_bytes);
+    if (computed != stored_checksum && !checksum_bypassed_for_fuzzing) {
       throw error(errc::integrity, "the checksum does not match: the file is damaged (stored " +
                                        checksum_to_text(stored_checksum) + ", computed " +
-                                       checksum_to_text(payload_hashed.digest()) + ")");
+                                       checksum_to_text(computed) + ")");
     }
   }
 };

@@ -44,11 +44,11 @@ inline void write_bytes_atomically(const std::filesystem::path& path, std::strin
     sink.write(bytes.data(), header_bytes);
     sink.start_checksum();
     sink.write(bytes.data() + header_bytes, bytes.size() - header_bytes);
-    checksum_stream& checksum = sink.checksum();  // payload and trailer
-    checksum.update(bytes.substr(fixed_header_bytes, header_bytes - fixed_header_bytes));  // the section
-    checksum.update(bytes.substr(0, 32));  // the fixed header before its checksum field
+    const std::uint64_t checksum =
+        complete_binary_checksum(sink.checksum(), bytes.substr(fixed_header_bytes, header_bytes - fixed_header_bytes),
+                                 bytes.substr(0, fixed_header_bytes));
     std::string digest;
-    put_le(digest, checksum.digest(), 8);
+    put_le(digest, checksum, 8);
     sink.overwrite(32, digest);
   } else {
     sink.write(bytes.data(), bytes.size());
