@@ -1,5 +1,5 @@
 // expect: picklejar: a mutex or condition variable cannot be saved; mark the member that holds it PICKLEJAR_TRANSIENT(name)
-// max-lines: 23
+// max-lines: 24
 #include <picklejar/picklejar.hpp>
 
 #include <memory>

@@ -49,6 +49,30 @@ template <class T>
 constexpr bool is_never_saveable_v = is_lock_v<T> || is_callback_v<T> || is_thread_v<T> ||
                                      is_file_handle_v<T> || is_raw_pointer_v<T>;
 
+/// A class-type value of one of those kinds, met inside a container or behind a pointer rather
+/// than as a listed member: the bridge gives it report_unsaveable's message instead of cereal's.
+template <class T>
+constexpr bool is_unsaveable_object_v = is_never_saveable_v<T> && std::is_class_v<T>;
+
+// The same kinds as the member checks below, for a type met without a member name. Depends on T
+// alone, so the message appears once however many archives meet T.
+template <class T>
+constexpr bool report_unsaveable() {
+  static_assert(!is_lock_v<T>,
+                "picklejar: a mutex or condition variable cannot be saved; mark the member that "
+                "holds it PICKLEJAR_TRANSIENT(name)");
+  static_assert(!is_callback_v<T>,
+                "picklejar: a std::function cannot be saved; mark the member that holds it "
+                "PICKLEJAR_TRANSIENT(name)");
+  static_assert(!is_thread_v<T>,
+                "picklejar: a std::thread cannot be saved; mark the member that holds it "
+                "PICKLEJAR_TRANSIENT(name)");
+  static_assert(!is_file_handle_v<T>,
+                "picklejar: a stream cannot be saved; mark the member that holds it "
+                "PICKLEJAR_TRANSIENT(name)");
+  return true;
+}
+
 }  // namespace picklejar::detail
 
 #define PICKLEJAR_DETAIL_MEMBER_TYPE(m) decltype(std::declval<picklejar_self&>().m)

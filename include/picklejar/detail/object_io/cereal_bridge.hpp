@@ -498,28 +498,6 @@ void load_object(Archive& archive, T& object) {
   if constexpr (has_after_load<T>) access::after_load(object);
 }
 
-template <class T>
-constexpr bool is_unsaveable_object_v =
-    is_lock_v<T> || is_callback_v<T> || is_thread_v<T> || (is_file_handle_v<T> && std::is_class_v<T>);
-
-// Depends on T alone, so the message appears once however many archives meet T.
-template <class T>
-constexpr bool report_unsaveable() {
-  static_assert(!is_lock_v<T>,
-                "picklejar: a mutex or condition variable cannot be saved; mark the member that "
-                "holds it PICKLEJAR_TRANSIENT(name)");
-  static_assert(!is_callback_v<T>,
-                "picklejar: a std::function cannot be saved; mark the member that holds it "
-                "PICKLEJAR_TRANSIENT(name)");
-  static_assert(!is_thread_v<T>,
-                "picklejar: a std::thread cannot be saved; mark the member that holds it "
-                "PICKLEJAR_TRANSIENT(name)");
-  static_assert(!is_file_handle_v<T>,
-                "picklejar: a stream cannot be saved; mark the member that holds it "
-                "PICKLEJAR_TRANSIENT(name)");
-  return true;
-}
-
 }  // namespace picklejar::detail
 
 namespace cereal {
