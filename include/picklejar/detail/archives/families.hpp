@@ -3,6 +3,8 @@
 // test for picklejar's own archives, the drain of pending objects, PICKLEJAR_REGISTER's entries.
 #pragma once
 
+#include <cereal/cereal.hpp>
+
 #include <cstddef>
 #include <type_traits>
 
