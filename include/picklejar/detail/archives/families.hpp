@@ -54,13 +54,15 @@ constexpr std::size_t family_of = family_index<Archive>(archive_families{});
 template <class Archive>
 constexpr bool is_picklejar_archive = family_of<Archive> != registered_type_families;
 
+/// Any cereal archive that reads, picklejar's or cereal's own.
 template <class Archive>
-constexpr bool is_picklejar_output_archive =
-    is_picklejar_archive<Archive> && !std::is_base_of_v<cereal::detail::InputArchiveBase, Archive>;
+constexpr bool is_loading_archive = std::is_base_of_v<cereal::detail::InputArchiveBase, Archive>;
 
 template <class Archive>
-constexpr bool is_picklejar_input_archive =
-    is_picklejar_archive<Archive> && std::is_base_of_v<cereal::detail::InputArchiveBase, Archive>;
+constexpr bool is_picklejar_output_archive = is_picklejar_archive<Archive> && !is_loading_archive<Archive>;
+
+template <class Archive>
+constexpr bool is_picklejar_input_archive = is_picklejar_archive<Archive> && is_loading_archive<Archive>;
 
 template <class Visit, class... Families>
 void visit_families(Visit& visit, family_list<Families...>) {

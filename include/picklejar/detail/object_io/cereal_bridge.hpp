@@ -43,9 +43,6 @@
 
 namespace picklejar::detail {
 
-template <class Archive>
-constexpr bool is_loading_archive = std::is_base_of_v<cereal::detail::InputArchiveBase, Archive>;
-
 /// A state that is itself a plain fields type is written inline, so the file shows the state's
 /// fields directly under the object; any other state is one member named "state".
 template <class S>
