@@ -114,6 +114,35 @@ struct Tree {
   PICKLEJAR_FIELDS(value, children)
 };
 
+/// Records how many elements each allocation was for, to see how a loaded vector grew.
+inline std::vector<std::size_t> allocations;
+template <class T>
+struct recording_allocator {
+  using value_type = T;
+  recording_allocator() = default;
+  template <class U>
+  recording_allocator(const recording_allocator<U>&) noexcept {}
+  T* allocate(std::size_t count) {
+    allocations.push_back(count);
+    return std::allocator<T>().allocate(count);
+  }
+  void deallocate(T* pointer, std::size_t count) noexcept { std::allocator<T>().deallocate(pointer, count); }
+  friend bool operator==(const recording_allocator&, const recording_allocator&) noexcept { return true; }
+  friend bool operator!=(const recording_allocator&, const recording_allocator&) noexcept { return false; }
+};
+struct Small {
+  std::int32_t value = 0;
+  PICKLEJAR_FIELDS(value)
+};
+struct SmallItems {
+  std::vector<Small, recording_allocator<Small>> items;
+  PICKLEJAR_FIELDS(items)
+};
+struct LargeItems {  // 16 KiB elements that the file spends one byte on
+  std::vector<std::optional<std::array<double, 2048>>, recording_allocator<std::optional<std::array<double, 2048>>>> items;
+  PICKLEJAR_FIELDS(items)
+};
+
 }  // namespace budget_test
 
 namespace {
@@ -514,6 +543,33 @@ TEST(MemoryBudgetOptions, LimitsAndUntrusted) {
   EXPECT_EQ(strict.max_depth, 64u);
   EXPECT_TRUE(strict.refuse_ownership_cycles);
   EXPECT_LE(strict.max_bytes, picklejar::options{}.max_bytes);
+}
+
+// A binary vector whose elements cost at most a few times the bytes they come from is sized once,
+// before its elements are read (no copies while growing); one whose elements cost far more than
+// their bytes still grows as they arrive, so a failure part way has not allocated for the rest.
+TEST(MemoryBudgetBinary, VectorsReserveOnceOnlyWhenTheBytesCoverThem) {
+  using namespace budget_test;
+  SmallItems small;
+  small.items.resize(1000);
+  for (std::size_t i = 0; i < small.items.size(); ++i) small.items[i].value = static_cast<std::int32_t>(i);
+  const std::string small_bytes = picklejar::dumps(small, picklejar::options(picklejar::format::binary));
+  allocations.clear();
+  const auto small_loaded = picklejar::loads<SmallItems>(small_bytes);
+  EXPECT_EQ(allocations, std::vector<std::size_t>{1000});
+  ASSERT_EQ(small_loaded.items.size(), 1000u);
+  EXPECT_EQ(small_loaded.items[999].value, 999);
+
+  LargeItems large;
+  large.items.resize(100);
+  const std::string large_bytes = picklejar::dumps(large, picklejar::options(picklejar::format::binary));
+  allocations.clear();
+  const auto large_loaded = picklejar::loads<LargeItems>(large_bytes);
+  EXPECT_EQ(large_loaded.items.size(), 100u);
+  ASSERT_FALSE(allocations.empty());
+  EXPECT_EQ(allocations.front(), 1u);   // grown as read: 1, 2, 4, ... 100
+  EXPECT_EQ(allocations.back(), 100u);
+  EXPECT_EQ(allocations.size(), 8u);
 }
 
 }  // namespace

@@ -135,15 +135,15 @@ class binary_input_archive
 
   /// Fails unless `bytes` more bytes are there: called before allocating for a length read from data.
   void require(std::uint64_t bytes, const char* what = "a value") {  // what: with its article
-    if (bytes > remaining()) {
-      // The checksum has been verified, so the bytes are what was written: the type differs. Binary
-      // data is read by position, so a member missing earlier shows at whichever field runs out.
-      path_.fail(errc::format, std::string("the data ends inside ") + what + ": it needs " +
-                                   std::to_string(bytes) + " bytes and " + std::to_string(remaining()) +
-                                   " remain; if the file is intact, the type does not match it: binary data is "
-                                   "read by position, so a member added or removed without PICKLEJAR_VERSION "
-                                   "is reported at a later field");
-    }
+    if (bytes > remaining()) fail_short(bytes, what);
+  }
+
+  /// The next `bytes` bytes, consumed: for loaders that copy them straight into their own storage.
+  const char* take(std::size_t bytes, const char* what) {
+    require(bytes, what);
+    const char* at = data_ + position_;
+    position_ += bytes;
+    return at;
   }
 
   void read_bytes(void* out, std::size_t size) {
@@ -193,6 +193,17 @@ class binary_input_archive
   }
 
  private:
+  // Out of line, so that require() stays small enough to inline: it runs per value.
+  [[noreturn, gnu::noinline, gnu::cold]] void fail_short(std::uint64_t bytes, const char* what) const {
+    // The checksum has been verified, so the bytes are what was written: the type differs. Binary
+    // data is read by position, so a member missing earlier shows at whichever field runs out.
+    path_.fail(errc::format, std::string("the data ends inside ") + what + ": it needs " +
+                                 std::to_string(bytes) + " bytes and " + std::to_string(remaining()) +
+                                 " remain; if the file is intact, the type does not match it: binary data is "
+                                 "read by position, so a member added or removed without PICKLEJAR_VERSION "
+                                 "is reported at a later field");
+  }
+
   const char* data_;
   std::size_t size_;
   std::size_t position_ = 0;
@@ -233,15 +244,15 @@ void CEREAL_SAVE_FUNCTION_NAME(binary_output_archive& archive, const cereal::Siz
 // A count of elements cannot exceed the bytes left by more than count_allowance_for_empty_elements:
 // every element takes at least one byte, except those written as nothing (std::array<T, 0>,
 // std::tuple<>, empty classes). The memory budget bounds what the allowed elements cost.
+[[noreturn, gnu::noinline, gnu::cold]] inline void refuse_count(binary_input_archive& archive, std::uint64_t count) {
+  archive.path().fail(errc::limit, "the data claims " + std::to_string(count) + " elements but only " +
+                                       std::to_string(archive.remaining()) + " bytes remain");
+}
 template <class T>
 void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, cereal::SizeTag<T>& tag) {
   std::uint64_t count = 0;
   archive.read_value(count);
-  if (count > archive.remaining() + count_allowance_for_empty_elements) {
-    archive.path().fail(errc::limit, "the data claims " + std::to_string(count) +
-                                         " elements but only " +
-                                         std::to_string(archive.remaining()) + " bytes remain");
-  }
+  if (count > archive.remaining() + count_allowance_for_empty_elements) refuse_count(archive, count);
   tag.size = static_cast<std::remove_reference_t<T>>(count);
 }
 
@@ -333,8 +344,12 @@ void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, std::basic_string<
   archive(cereal::make_size_tag(count));
   archive.require(static_cast<std::uint64_t>(count) * sizeof(CharT), "a string");
   charge_memory(archive, count, sizeof(CharT));
-  text.resize(static_cast<std::size_t>(count));
-  archive(cereal::binary_data(text.data(), static_cast<std::size_t>(count) * sizeof(CharT)));
+  if constexpr (std::is_same_v<CharT, char>) {  // copied once, straight from the data: no zero-fill first
+    text.assign(archive.take(static_cast<std::size_t>(count), "a string"), static_cast<std::size_t>(count));
+  } else {
+    text.resize(static_cast<std::size_t>(count));
+    archive(cereal::binary_data(text.data(), static_cast<std::size_t>(count) * sizeof(CharT)));
+  }
 }
 
 PICKLEJAR_DETAIL_NODE_CONTAINER_LOADERS(binary_input_archive)

@@ -47,10 +47,30 @@ std::size_t read_count_that_fits(Archive& archive, std::uint64_t each) {
   return static_cast<std::size_t>(count);
 }
 
+template <class Archive, class = void>
+struct knows_bytes_left : std::false_type {};
+template <class Archive>
+struct knows_bytes_left<Archive, std::void_t<decltype(std::declval<const Archive&>().remaining())>>
+    : std::true_type {};
+
+/// The capacity a vector of `count` elements reserves before reading one: all of it when that
+/// costs at most four times the bytes still to read (every element takes at least one of them, so
+/// memory still follows what the file holds), which spares the copies of growing; otherwise none.
+template <class Archive>
+std::size_t upfront_capacity(const Archive& archive, std::size_t count, std::uint64_t each) {
+  if constexpr (knows_bytes_left<Archive>::value) {
+    constexpr std::uint64_t bytes_per_file_byte = 4;
+    const std::uint64_t affordable = archive.remaining() / (each == 0 ? 1 : each) * bytes_per_file_byte;
+    return count <= affordable ? count : 0;
+  } else {
+    return 0;
+  }
+}
+
 /// vector, deque, list: grown element by element as they are read, each growth charged first (a
 /// vector's at the whole capacity it reserves, doubling up to the count, since the old buffer
 /// lives until the elements have moved), so a failure part way has allocated only for the
-/// elements read.
+/// elements read, or a few times the bytes they came from (upfront_capacity).
 template <class Archive, class Sequence>
 void load_sequence(Archive& archive, Sequence& sequence) {
   using element = typename Sequence::value_type;
@@ -58,7 +78,13 @@ void load_sequence(Archive& archive, Sequence& sequence) {
   constexpr std::uint64_t each = sizeof(element) + (contiguous ? 0 : node_overhead_bytes);
   const std::size_t count = read_count_that_fits(archive, each);
   sequence.clear();
-  if constexpr (contiguous) sequence.shrink_to_fit();  // what it held before is not counted
+  if constexpr (contiguous) {
+    sequence.shrink_to_fit();  // what it held before is not counted
+    if (const std::size_t capacity = upfront_capacity(archive, count, each); capacity != 0) {
+      charge_memory(archive, capacity, each);
+      sequence.reserve(capacity);
+    }
+  }
   for (std::size_t i = 0; i < count; ++i) {
     if constexpr (contiguous) {
       if (sequence.size() == sequence.capacity()) {

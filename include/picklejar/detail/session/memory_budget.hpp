@@ -25,8 +25,15 @@ class memory_budget {
 
   /// Takes `count` × `each` bytes from the budget; false (and nothing taken) when they do not fit.
   [[nodiscard]] bool try_charge(std::uint64_t count, std::uint64_t each = 1) noexcept {
+    // Runs per string and per object read: an overflow-checked multiply, not a division.
+#if defined(__GNUC__)
+    std::uint64_t bytes = 0;
+    if (__builtin_mul_overflow(count, each, &bytes) || bytes > limit_ - used_) return false;
+#else
     if (each != 0 && count > (limit_ - used_) / each) return false;
-    used_ += count * each;
+    const std::uint64_t bytes = count * each;
+#endif
+    used_ += bytes;
     return true;
   }
 
@@ -65,10 +72,13 @@ struct has_memory_budget<Archive, std::void_t<decltype(std::declval<Archive&>().
 /// Charges `count` elements of `each` bytes to the load's budget before they are allocated;
 /// errc::limit naming the field being read when they do not fit.
 template <class Archive>
+[[noreturn, gnu::noinline, gnu::cold]] void refuse_memory(Archive& archive, std::uint64_t count, std::uint64_t each) {
+  archive.path().fail(errc::limit, archive.budget().refusal(count, each));
+}
+template <class Archive>
 void charge_memory(Archive& archive, std::uint64_t count, std::uint64_t each) {
   if constexpr (has_memory_budget<Archive>::value) {
-    memory_budget& budget = archive.budget();
-    if (!budget.try_charge(count, each)) archive.path().fail(errc::limit, budget.refusal(count, each));
+    if (!archive.budget().try_charge(count, each)) refuse_memory(archive, count, each);
   } else {
     (void)archive, (void)count, (void)each;
   }
