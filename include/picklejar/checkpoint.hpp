@@ -365,33 +365,17 @@ class checkpoint_manager {
   /// Moving first waits for `other`'s pending saves (a failure among them moves along, to be
   /// thrown by the new manager's next save, save_async or wait()).
   checkpoint_manager(checkpoint_manager&& other) noexcept {
-    other.stop_writer();
-    failure_ = std::move(other.failure_);
-    spare_buffers_ = std::move(other.spare_buffers_);
-    claimed_step_ = other.claimed_step_;
+    take_writer_results(other);
     const std::scoped_lock lock(other.write_mutex_, other.state_mutex_);
-    directory_ = std::move(other.directory_);
-    options_ = std::move(other.options_);
-    read_only_ = other.read_only_;
-    lock_ = std::move(other.lock_);
-    checkpoints_ = std::move(other.checkpoints_);
-    problems_ = std::move(other.problems_);
+    take_guarded_state(other);
   }
   checkpoint_manager& operator=(checkpoint_manager&& other) noexcept {
     if (this != &other) {
       stop_writer();
       report_unhandled_failure();
-      other.stop_writer();
-      failure_ = std::move(other.failure_);
-      spare_buffers_ = std::move(other.spare_buffers_);
-      claimed_step_ = other.claimed_step_;
+      take_writer_results(other);
       const std::scoped_lock lock(write_mutex_, state_mutex_, other.write_mutex_, other.state_mutex_);
-      directory_ = std::move(other.directory_);
-      options_ = std::move(other.options_);
-      read_only_ = other.read_only_;
-      lock_ = std::move(other.lock_);
-      checkpoints_ = std::move(other.checkpoints_);
-      problems_ = std::move(other.problems_);
+      take_guarded_state(other);
     }
     return *this;
   }
@@ -602,6 +586,22 @@ class checkpoint_manager {
   bool read_only() const noexcept { return read_only_; }
 
  private:
+  // A move, in two parts: what `other`'s writer thread leaves (its failure, its buffers, the step
+  // it claimed), once the thread has stopped; then, under the locks the caller holds, the rest.
+  void take_writer_results(checkpoint_manager& other) noexcept {
+    other.stop_writer();
+    failure_ = std::move(other.failure_);
+    spare_buffers_ = std::move(other.spare_buffers_);
+    claimed_step_ = other.claimed_step_;
+  }
+  void take_guarded_state(checkpoint_manager& other) noexcept {
+    directory_ = std::move(other.directory_);
+    options_ = std::move(other.options_);
+    read_only_ = other.read_only_;
+    lock_ = std::move(other.lock_);
+    checkpoints_ = std::move(other.checkpoints_);
+    problems_ = std::move(other.problems_);
+  }
   struct read_only_tag {};
   struct listing {
     std::vector<checkpoint_info> checkpoints;

@@ -206,22 +206,6 @@ void bind_cereal_archives() noexcept {
                                   cereal::detail::polymorphic_binding_tag{}, cereal::detail::adl_tag{});
 }
 
-template <class Derived, class Base>
-constexpr bool registration_is_valid() {
-  constexpr bool polymorphic = std::is_polymorphic_v<Base>;
-  static_assert(polymorphic,
-                "picklejar: PICKLEJAR_REGISTER(Derived, Base) needs a polymorphic Base (one with a "
-                "virtual function; give it a virtual destructor)");
-  constexpr bool derives = std::is_base_of_v<Base, Derived> && !std::is_same_v<Base, Derived> &&
-                           std::is_convertible_v<Derived*, Base*>;
-  static_assert(derives, "picklejar: PICKLEJAR_REGISTER(Derived, Base): Base must be a public base "
-                         "class of Derived");
-  constexpr bool creatable = std::is_abstract_v<Derived> || std::is_default_constructible_v<Derived>;
-  static_assert(creatable, "picklejar: a registered type needs a default constructor (loading "
-                           "creates the object, then reads its fields)");
-  return polymorphic && derives && creatable && usable_type<Derived>();
-}
-
 template <class Derived, class Base, class Name, bool Valid = registration_is_valid<Derived, Base>()>
 bool register_if_valid() noexcept {
   if constexpr (Valid) {

@@ -101,17 +101,25 @@ void load_sequence(Archive& archive, Sequence& sequence) {
   }
 }
 
-template <class Archive, class List>
-void load_forward_list(Archive& archive, List& list) {
-  constexpr std::uint64_t each = sizeof(typename List::value_type) + node_overhead_bytes;
+/// Reads `count` elements one by one with read_one(), each charged before it is made.
+template <class Archive, class Container, class ReadOne>
+void load_elements(Archive& archive, Container& container, ReadOne read_one) {
+  constexpr std::uint64_t each = sizeof(typename Container::value_type) + node_overhead_bytes;
   const std::size_t count = read_count_that_fits(archive, each);
-  list.clear();
-  auto last = list.before_begin();
+  container.clear();
   for (std::size_t i = 0; i < count; ++i) {
     charge_memory(archive, 1, each);
+    read_one();
+  }
+}
+
+template <class Archive, class List>
+void load_forward_list(Archive& archive, List& list) {
+  auto last = list.before_begin();  // still valid after clear(): it is no element's
+  load_elements(archive, list, [&] {
     last = list.emplace_after(last);
     archive(*last);
-  }
+  });
 }
 
 // ---- hash flooding ----
@@ -173,30 +181,22 @@ void insert_read(Archive& archive, Container& container, Parts&&... parts) {
 /// set, multiset, unordered_set, unordered_multiset.
 template <class Archive, class Set>
 void load_set(Archive& archive, Set& set) {
-  constexpr std::uint64_t each = sizeof(typename Set::value_type) + node_overhead_bytes;
-  const std::size_t count = read_count_that_fits(archive, each);
-  set.clear();
-  for (std::size_t i = 0; i < count; ++i) {
-    charge_memory(archive, 1, each);
+  load_elements(archive, set, [&] {
     typename Set::key_type key;
     archive(key);
     insert_read(archive, set, std::move(key));
-  }
+  });
 }
 
 /// map, multimap, unordered_map, unordered_multimap, as {key, value} items like cereal's.
 template <class Archive, class Map>
 void load_map(Archive& archive, Map& map) {
-  constexpr std::uint64_t each = sizeof(typename Map::value_type) + node_overhead_bytes;
-  const std::size_t count = read_count_that_fits(archive, each);
-  map.clear();
-  for (std::size_t i = 0; i < count; ++i) {
-    charge_memory(archive, 1, each);
+  load_elements(archive, map, [&] {
     typename Map::key_type key;
     typename Map::mapped_type value;
     archive(cereal::make_map_item(key, value));
     insert_read(archive, map, std::move(key), std::move(value));
-  }
+  });
 }
 
 }  // namespace picklejar::detail

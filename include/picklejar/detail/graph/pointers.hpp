@@ -219,55 +219,6 @@ void read_pending_objects(Archive& archive, std::size_t from) {
   archive.graph().drain(archive, [](Archive& a, const pending_read& pending) { read_item(a, pending); }, from);
 }
 
-/// Loading creates U itself with its default constructor.
-template <class U>
-constexpr bool created_by_default = !std::is_abstract_v<U> && std::is_default_constructible_v<U>;
-
-/// How a type without a default constructor is built when loaded behind a pointer: its state is
-/// read in place (the contents follow the site), then from_state() builds it. (A polymorphic one
-/// could be a subtype, so it goes through the registry instead.)
-template <class U>
-constexpr bool built_in_place = [] {
-  if constexpr (std::is_polymorphic_v<U> || std::is_default_constructible_v<U> || !has_state_hooks<U>)
-    return false;
-  else
-    return has_from_state<U, state_type_t<U>&&>();
-}();
-
-/// A polymorphic type that loading cannot create itself (abstract, or a protected constructor):
-/// only its registered subtypes are created.
-template <class U>
-constexpr bool created_only_as_subtype =
-    std::is_polymorphic_v<U> && !created_by_default<U> && !built_in_place<U>;
-
-template <class U>
-constexpr bool pointee_is_loadable() {
-  if constexpr (created_only_as_subtype<U>) {
-    return true;
-  } else if constexpr (has_state_hooks<U>) {
-    constexpr bool ok = std::is_default_constructible_v<U> || has_from_state<U, state_type_t<U>&&>();
-    static_assert(ok, "picklejar: a pointer to this type cannot be loaded: give it a default "
-                      "constructor or a static from_state(State)");
-    return ok;
-  } else {
-    static_assert(std::is_default_constructible_v<U>,
-                  "picklejar: a pointer to this type cannot be loaded: it needs a default "
-                  "constructor (or state hooks with a static from_state(State))");
-    return std::is_default_constructible_v<U>;
-  }
-}
-
-/// Whether pointers to U can be saved and loaded; when not, one static_assert says why.
-template <class U>
-constexpr bool pointee_is_usable() {
-  if constexpr (is_unsaveable_object_v<U>) {
-    static_assert(report_unsaveable<U>());  // the field macros see only direct members
-    return false;
-  } else {
-    return usable_type<U>() && pointee_is_loadable<U>();
-  }
-}
-
 /// The state of a type built by from_state(), read as one object.
 template <class U>
 struct state_holder {

@@ -28,6 +28,7 @@
 #include <utility>
 
 #include "picklejar/detail/archives/families.hpp"
+#include "picklejar/detail/object_io/type_rules.hpp"
 #include "picklejar/detail/declare/access.hpp"
 #include "picklejar/detail/declare/class_kinds.hpp"
 #include "picklejar/detail/declare/cereal_traits.hpp"
@@ -48,143 +49,6 @@ namespace picklejar::detail {
 template <class S>
 constexpr bool inline_state = has_fields<S> && !has_state_hooks<S> && !has_guard<S> &&
                               !has_transients<S> && !has_after_load<S>;
-
-template <class T>
-constexpr bool state_hooks_are_complete() {
-  if constexpr (!has_state_hooks<T>) {
-    return true;
-  } else {
-    using state_type = state_type_t<T>;
-    constexpr bool loadable = has_set_state<T, state_type&&>() || has_from_state<T, state_type&&>();
-    static_assert(loadable,
-                  "picklejar: this type has get_state() but no set_state(State) (or static "
-                  "from_state(State)) taking what get_state() returns; add one");
-    static_assert(std::is_default_constructible_v<state_type>,
-                  "picklejar: the type returned by get_state() needs a default constructor");
-    return loadable && std::is_default_constructible_v<state_type>;
-  }
-}
-
-template <class T>
-constexpr bool fields_and_transients_are_disjoint() {
-  if constexpr (declares_fields<T> && has_transients<T>)
-    return !name_lists_overlap(access::field_names<T>(), access::transient_names<T>());
-  else
-    return true;
-}
-
-/// The rules a type's declarations must follow; each broken rule is one static_assert.
-template <class T>
-constexpr bool declarations_are_valid() {
-  // A polymorphic class may rely on its registration (PICKLEJAR_REGISTER), which saves the
-  // base's fields; that is checked when it is saved.
-  static_assert(!inherits_fields<T> || has_state_hooks<T> || std::is_polymorphic_v<T>,
-                "picklejar: this class inherits PICKLEJAR_FIELDS from a base class, so saving it "
-                "would lose its own members; declare PICKLEJAR_FIELDS(...) in the derived class too");
-  // A polymorphic class may rely on its registration here too (checked when it is saved).
-  constexpr bool bases_kept =
-      !base_declares_fields_too<T> || declares_bases<T> || std::is_polymorphic_v<T> || has_state_hooks<T>;
-  static_assert(bases_kept,
-                "picklejar: this class and a base class of it both declare PICKLEJAR_FIELDS, so saving it "
-                "would lose the base's fields; name the base beside the fields with PICKLEJAR_BASES(Base) "
-                "(the next error lists both classes)");
-  if constexpr (!bases_kept) access::list_classes_declaring_fields(static_cast<const T*>(nullptr));
-  static_assert(!state_hooks_slice<T>(),
-                "picklejar: this type's get_state()/set_state() were written for a base class and "
-                "would save only the base part (slicing); declare them for the derived type");
-  constexpr bool fields_ok = fields_and_transients_are_disjoint<T>();
-  static_assert(fields_ok,
-                "picklejar: a member is listed in both PICKLEJAR_FIELDS and PICKLEJAR_TRANSIENT; "
-                "list it in one of them");
-  constexpr bool hooks_ok = state_hooks_are_complete<T>();
-  constexpr int version = static_cast<int>(declared_version<T>);
-  constexpr bool since_ok = !has_fields_since_in<T, version + 1>(std::make_integer_sequence<int, 8>{});
-  static_assert(since_ok || version > 0,
-                "picklejar: PICKLEJAR_FIELDS_SINCE needs PICKLEJAR_VERSION(Type, N) at namespace scope");
-  static_assert(since_ok || version == 0,
-                "picklejar: PICKLEJAR_FIELDS_SINCE(N, ...) names a version newer than PICKLEJAR_VERSION "
-                "declares; raise the version");
-  // The state is what is written, so the state's type carries the version; on the class it would
-  // be recorded nowhere and newer files would not be refused.
-  constexpr bool version_ok = !(has_state_hooks<T> && version > 0);
-  static_assert(version_ok,
-                "picklejar: PICKLEJAR_VERSION on a type with get_state()/set_state() has no effect: "
-                "the state is what is saved; version the state's type instead");
-  return (!inherits_fields<T> || has_state_hooks<T> || std::is_polymorphic_v<T>) && bases_kept && !state_hooks_slice<T>() &&
-         fields_ok && hooks_ok && since_ok && version_ok;
-}
-
-template <class T>
-constexpr bool usable_type();
-template <class T>
-constexpr bool report_unsaveable();
-
-/// What a container, wrapper or smart pointer holds is checked like a member: a type that can
-/// never be saved gets its own message (report_unsaveable), any other its rules (usable_type).
-template <class Element>
-constexpr bool usable_element() {
-  using U = std::remove_cv_t<Element>;
-  if constexpr (std::is_void_v<U>) {
-    return true;  // std::unique_ptr<T[]> and the like: left to cereal
-  } else if constexpr (is_raw_pointer_v<U>) {
-    static_assert(!is_raw_pointer_v<U>,
-                  "picklejar: a raw pointer inside a container or wrapper cannot be saved (it does not "
-                  "say who owns the object); hold a std::unique_ptr or std::shared_ptr, or a "
-                  "std::weak_ptr for a reference, or mark the member PICKLEJAR_TRANSIENT");
-    return false;
-  } else if constexpr (is_never_saveable_v<U>) {
-    static_assert(report_unsaveable<U>());
-    return false;
-  } else {
-    return usable_type<U>();
-  }
-}
-/// A pointee the same way, unless cereal builds it with load_and_construct (it may have no load).
-template <class Element>
-constexpr bool usable_element_of(Element*) {
-  return usable_element<Element>();
-}
-template <class T>
-constexpr bool usable_element_of(pointee<T>*) {
-  if constexpr (cereal::traits::has_load_and_construct<std::remove_cv_t<T>, binary_input_archive>::value) return true;
-  else return usable_element<T>();
-}
-template <class... Elements>
-constexpr bool elements_usable(type_list<Elements...>) {
-  return (usable_element_of(static_cast<std::remove_reference_t<Elements>*>(nullptr)) && ...);
-}
-
-/// Whether T can be saved and loaded; when it cannot, exactly one static_assert says why. It
-/// depends on T alone, so each mistake is reported once, however many archives meet the type;
-/// callers skip the type when it is false, so no cascade of cereal errors follows.
-template <class T>
-constexpr bool usable_type() {
-  if constexpr (is_never_saveable_v<T> || is_transient_wrapper_v<T>) {
-    return false;  // a field macro's static_assert has already said why, naming the member
-  } else if constexpr (element_types<T>::holds) {
-    return elements_usable(typename element_types<T>::type{});
-  } else if constexpr (has_state_hooks<T> && has_cereal_members<T>) {
-    static_assert(!has_cereal_members<T>,
-                  "picklejar: this type has both get_state()/set_state() and a cereal "
-                  "serialize/save/load member; remove one of them");
-    return false;
-  } else if constexpr (uses_bridge<T>) {
-    return declarations_are_valid<T>();
-  } else {
-    constexpr bool serializable =
-        cereal::traits::detail::count_output_serializers<T, binary_output_archive>::value != 0 &&
-        cereal::traits::detail::count_input_serializers<T, binary_input_archive>::value != 0;
-    // Eigen's types are saveable once picklejar/eigen.hpp is included: say so, not how to add fields.
-    static_assert(serializable || !is_eigen_type<T>,
-                  "picklejar: an Eigen matrix or array is saved by picklejar/eigen.hpp; add "
-                  "#include <picklejar/eigen.hpp> to this file");
-    static_assert(serializable || is_eigen_type<T>,
-                  "picklejar: this member's type cannot be saved; give it PICKLEJAR_FIELDS(...), "
-                  "get_state()/set_state(), or a cereal serialize(); or mark the member "
-                  "PICKLEJAR_TRANSIENT");
-    return serializable;
-  }
-}
 
 template <class Archive>
 struct field_writer {
@@ -420,14 +284,12 @@ void process_registered_base(Archive& archive, Object& object) {
 }
 
 /// The bases a class names with PICKLEJAR_BASES, each as the member "base", "base_2", ...
-inline constexpr const char* base_member_names[] = {"base",   "base_2", "base_3", "base_4",
-                                                     "base_5", "base_6", "base_7", "base_8"};
+inline constexpr const char* base_member_names[most_named_bases] = {"base",   "base_2", "base_3", "base_4",
+                                                                   "base_5", "base_6", "base_7", "base_8"};
 
 template <class Archive, class Object, class... Bases>
 void process_named_bases(Archive& archive, Object& object, type_list<Bases...>) {
-  static_assert(sizeof...(Bases) <= std::size(base_member_names), "picklejar: PICKLEJAR_BASES names at most 8 bases");
-  static_assert((std::is_base_of_v<Bases, std::remove_const_t<Object>> && ...),
-                "picklejar: PICKLEJAR_BASES names a class that is not a base of this class");
+  static_assert(named_bases_are_valid<std::remove_const_t<Object>, Bases...>());
   std::size_t index = 0;
   (archive(cereal::make_nvp(base_member_names[index++],
                             static_cast<std::conditional_t<std::is_const_v<Object>, const Bases&, Bases&>>(object))),
@@ -467,14 +329,11 @@ void save_object(Archive& archive, const T& object) {
 template <class Archive, class T>
 void load_state_into(Archive& archive, T& object) {
   using state_type = state_type_t<T>;
-  constexpr bool settable = has_set_state<T, state_type&&>();
-  static_assert(settable || std::is_move_assignable_v<T>,
-                "picklejar: this type has from_state() but no set_state() and cannot be assigned, "
-                "so it cannot be loaded into an existing object; add set_state(State)");
+  static_assert(loadable_into_existing<T>());
   state_type state{};
   process_state(archive, state);
   finish_pending_objects(archive);  // set_state() may read the pointees it is given
-  if constexpr (settable) call_set_state(object, std::move(state));
+  if constexpr (has_set_state<T, state_type&&>()) call_set_state(object, std::move(state));
   else if constexpr (std::is_move_assignable_v<T>) object = call_from_state<T>(std::move(state));
 }
 
