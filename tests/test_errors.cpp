@@ -2,6 +2,7 @@
 // truncated and hostile input never crashes, hangs or allocates what the input cannot hold.
 #include <picklejar/picklejar.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <memory>
 
@@ -176,23 +177,8 @@ TEST(HostileInput, SizeClaimsBeyondTheInputFailFast) {
 
 // An element can take far more memory than file bytes (here 4 KiB against 8). A count is only
 // checked against the bytes left, so the vector must grow with the elements that are really
-// there, never be sized by the claim. The allocator records the largest block asked for.
-std::size_t largest_allocation = 0;
-
-template <class T>
-struct recording_allocator {
-  using value_type = T;
-  recording_allocator() = default;
-  template <class U>
-  recording_allocator(const recording_allocator<U>&) noexcept {}
-  T* allocate(std::size_t count) {
-    largest_allocation = std::max(largest_allocation, count * sizeof(T));
-    return std::allocator<T>().allocate(count);
-  }
-  void deallocate(T* pointer, std::size_t count) noexcept { std::allocator<T>().deallocate(pointer, count); }
-  friend bool operator==(const recording_allocator&, const recording_allocator&) { return true; }
-  friend bool operator!=(const recording_allocator&, const recording_allocator&) { return false; }
-};
+// there, never be sized by the claim. The allocator records every block asked for.
+using pj_test::recording_allocator;
 
 struct Wide {
   std::string tag;
@@ -217,8 +203,11 @@ TEST(HostileInput, AllocationFollowsTheDataNotTheClaim) {
   const std::uint64_t claim = 100 * 8;  // as many elements as there are bytes left: passes the count check
   std::string hostile = bytes;
   std::memcpy(&hostile[count_at], &claim, sizeof claim);
-  largest_allocation = 0;
+  pj_test::allocated_bytes.clear();
   pj_test::expect_error(errc::format, [&] { picklejar::loads<ManyWide>(pj_test::reseal(hostile)); });
+  ASSERT_FALSE(pj_test::allocated_bytes.empty());
+  const std::size_t largest_allocation =
+      *std::max_element(pj_test::allocated_bytes.begin(), pj_test::allocated_bytes.end());
   EXPECT_LT(largest_allocation, claim * sizeof(Wide) / 2)
       << "the vector was sized by the claim of " << claim << " elements";
   EXPECT_GE(largest_allocation, 100 * sizeof(Wide)) << "the 100 real elements were read";

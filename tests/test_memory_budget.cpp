@@ -114,22 +114,7 @@ struct Tree {
   PICKLEJAR_FIELDS(value, children)
 };
 
-/// Records how many elements each allocation was for, to see how a loaded vector grew.
-inline std::vector<std::size_t> allocations;
-template <class T>
-struct recording_allocator {
-  using value_type = T;
-  recording_allocator() = default;
-  template <class U>
-  recording_allocator(const recording_allocator<U>&) noexcept {}
-  T* allocate(std::size_t count) {
-    allocations.push_back(count);
-    return std::allocator<T>().allocate(count);
-  }
-  void deallocate(T* pointer, std::size_t count) noexcept { std::allocator<T>().deallocate(pointer, count); }
-  friend bool operator==(const recording_allocator&, const recording_allocator&) noexcept { return true; }
-  friend bool operator!=(const recording_allocator&, const recording_allocator&) noexcept { return false; }
-};
+using pj_test::recording_allocator;
 struct Small {
   std::int32_t value = 0;
   PICKLEJAR_FIELDS(value)
@@ -554,22 +539,23 @@ TEST(MemoryBudgetBinary, VectorsReserveOnceOnlyWhenTheBytesCoverThem) {
   small.items.resize(1000);
   for (std::size_t i = 0; i < small.items.size(); ++i) small.items[i].value = static_cast<std::int32_t>(i);
   const std::string small_bytes = picklejar::dumps(small, picklejar::options(picklejar::format::binary));
-  allocations.clear();
+  pj_test::allocated_bytes.clear();
   const auto small_loaded = picklejar::loads<SmallItems>(small_bytes);
-  EXPECT_EQ(allocations, std::vector<std::size_t>{1000});
+  EXPECT_EQ(pj_test::allocated_bytes, std::vector<std::size_t>{1000 * sizeof(Small)});
   ASSERT_EQ(small_loaded.items.size(), 1000u);
   EXPECT_EQ(small_loaded.items[999].value, 999);
 
   LargeItems large;
   large.items.resize(100);
   const std::string large_bytes = picklejar::dumps(large, picklejar::options(picklejar::format::binary));
-  allocations.clear();
+  pj_test::allocated_bytes.clear();
   const auto large_loaded = picklejar::loads<LargeItems>(large_bytes);
   EXPECT_EQ(large_loaded.items.size(), 100u);
-  ASSERT_FALSE(allocations.empty());
-  EXPECT_EQ(allocations.front(), 1u);   // grown as read: 1, 2, 4, ... 100
-  EXPECT_EQ(allocations.back(), 100u);
-  EXPECT_EQ(allocations.size(), 8u);
+  const std::size_t each = sizeof(decltype(LargeItems::items)::value_type);
+  ASSERT_FALSE(pj_test::allocated_bytes.empty());
+  EXPECT_EQ(pj_test::allocated_bytes.front(), each);  // grown as read: 1, 2, 4, ... 100 elements
+  EXPECT_EQ(pj_test::allocated_bytes.back(), 100 * each);
+  EXPECT_EQ(pj_test::allocated_bytes.size(), 8u);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -99,6 +100,24 @@ class temp_dir {
 
  private:
   std::filesystem::path path_;
+};
+
+/// An allocator that records the bytes of every allocation it makes in `allocated_bytes`: how a
+/// loaded container grew, and that it was never sized by a count the file only claimed.
+inline std::vector<std::size_t> allocated_bytes;
+template <class T>
+struct recording_allocator {
+  using value_type = T;
+  recording_allocator() = default;
+  template <class U>
+  recording_allocator(const recording_allocator<U>&) noexcept {}
+  T* allocate(std::size_t count) {
+    allocated_bytes.push_back(count * sizeof(T));
+    return std::allocator<T>().allocate(count);
+  }
+  void deallocate(T* pointer, std::size_t count) noexcept { std::allocator<T>().deallocate(pointer, count); }
+  friend bool operator==(const recording_allocator&, const recording_allocator&) noexcept { return true; }
+  friend bool operator!=(const recording_allocator&, const recording_allocator&) noexcept { return false; }
 };
 
 }  // namespace pj_test
