@@ -61,7 +61,7 @@ void parse_container(std::string_view bytes) {
       picklejar::options opts;
       opts.verify_checksum = verify_checksum;
       picklejar::file_info info;
-      (void)detail::read_text_document(bytes, detail::detect_text_format(bytes), opts, info);
+      (void)detail::read_text_document(bytes, detail::detect_text_format(bytes), opts, info, nullptr);
     });
   }
   // inspect() reads only the header of a binary file, from the file itself: another code path.

@@ -11,9 +11,11 @@
 /// ```
 #pragma once
 
-#include "picklejar/detail/document/optional_formats.hpp"
+#include "picklejar/detail/codecs/json_codec.hpp"
+#include "picklejar/detail/document/text_document.hpp"
 #include "picklejar/picklejar.hpp"
 
 namespace picklejar::detail {
-inline const bool json_format_included = enable_text_format(format::json);
+inline constexpr text_codec json_text_codec{&write_json, &parse_json, &shared_text_document_steps};
+inline const bool json_format_included = register_text_codec(format::json, json_text_codec);
 }  // namespace picklejar::detail

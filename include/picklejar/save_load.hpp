@@ -49,12 +49,10 @@
 #include "picklejar/detail/io/background_writer.hpp"
 #include "picklejar/detail/document/container.hpp"
 #include "picklejar/detail/io/file_io.hpp"
-#include "picklejar/detail/codecs/json_codec.hpp"
 #include "picklejar/detail/session/memory_budget.hpp"
 #include "picklejar/detail/document/optional_formats.hpp"
 #include "picklejar/detail/graph/pointers.hpp"
 #include "picklejar/detail/declare/type_name.hpp"
-#include "picklejar/detail/codecs/xml_codec.hpp"
 #include "picklejar/error.hpp"
 #include "picklejar/options.hpp"
 
@@ -117,25 +115,14 @@ void write_binary_document(const T& object, const options& opts, output_sink& si
 
 template <class T>
 void write_text_document(const T& object, const options& opts, std::string& out) {
-  require_text_format(opts.format);
-  text_node document;
-  document.name = "picklejar";
-  document.kind = node_kind::object;
-  document.children.push_back(make_text_header(root_type_name<T>(), opts));
-  {
-    text_output_archive archive(document);
-    archive.graph().configure(&opts.externals, opts.max_depth);
-    archive(cereal::make_nvp("value", object));
-    finish_pending_objects(archive);
-    archive.graph().check_owners();
-    text_node objects = archive.take_objects();
-    if (!objects.children.empty()) document.children.push_back(std::move(objects));
-    add_text_version_table(document.children.front(), archive.graph().versions());
-  }
-  const std::size_t start = out.size();
-  if (opts.format == format::json) write_json(document, out);
-  else write_xml(document, out);
-  seal_text_document(out, start);
+  const text_codec& codec = require_text_codec(opts.format);
+  text_node document = codec.document->start(root_type_name<T>(), opts);
+  text_output_archive archive(document);
+  archive.graph().configure(&opts.externals, opts.max_depth);
+  archive(cereal::make_nvp("value", object));
+  finish_pending_objects(archive);
+  archive.graph().check_owners();
+  codec.document->finish(document, archive.take_objects(), archive.graph().versions(), codec, out);
 }
 
 inline bool is_binary_format(format fmt) {
@@ -228,51 +215,6 @@ void write_document(const T& object, const options& opts, int fd, const std::fil
   });
 }
 
-inline format detect_text_format(std::string_view bytes) {
-  if (bytes.empty()) throw error(errc::integrity, "the file is empty (truncated to nothing)");
-  std::size_t first = bytes.find_first_not_of(" \t\r\n");
-  if (first != std::string_view::npos && bytes.substr(first, 3) == "\xEF\xBB\xBF") first += 3;
-  format fmt;
-  if (first < bytes.size() && bytes[first] == '{') fmt = format::json;
-  else if (first < bytes.size() && bytes[first] == '<') fmt = format::xml;
-  else throw error(errc::format, "not a picklejar file (neither the binary magic nor JSON or XML)");
-  require_text_format(fmt);
-  return fmt;
-}
-
-/// Parses a text document, charging its tree to `budget` (the load's; by default one of
-/// options.max_memory for these bytes).
-inline text_node parse_text_document(std::string_view bytes, format fmt, const options& opts,
-                                     memory_budget* budget = nullptr) {
-  // The one depth rule (options.max_depth) is the object levels that field_path counts; the
-  // parser stops where a tree could no longer load, before building it (detail/session/limits.hpp).
-  const depth_limit limit = text_depth_limit(opts.max_depth);
-  memory_budget own_budget(opts.memory_limit(bytes.size()));
-  if (budget == nullptr) budget = &own_budget;
-  return fmt == format::json ? parse_json(bytes, limit, budget) : parse_xml(bytes, limit, budget);
-}
-
-/// Verifies a text document's checksum (when asked) before parsing it, then parses it and reads
-/// its header into `info`.
-inline text_node read_text_document(std::string_view bytes, format fmt, const options& opts, file_info& info,
-                                    memory_budget* budget = nullptr) {
-  const std::string checksum = opts.verify_checksum ? verify_text_checksum(bytes) : std::string();
-  // Without a checksum nothing was verified: the document is still parsed, under the limits, so
-  // that something that is not a picklejar document at all is reported as such (errc::format).
-  text_node document = parse_text_document(bytes, fmt, opts, budget);
-  read_text_header(document, info);
-  if (opts.verify_checksum && checksum.empty()) {
-    throw error(errc::integrity, "the document carries no checksum (options.verify_checksum = false "
-                                 "loads a hand-edited file unverified)");
-  }
-  if (opts.verify_checksum && info.checksum != checksum)
-    throw error(errc::integrity, "the checksum verified is not the one in the document's header");
-  info.format = fmt;
-  info.file_bytes = bytes.size();
-  info.payload_bytes = bytes.size();
-  return document;
-}
-
 inline void check_root_type(const std::string& found, const std::string& expected) {
   if (found != expected) {
     throw error(errc::type, "the file holds a " + found + ", not a " + expected);
@@ -342,7 +284,7 @@ void read_document(std::string_view bytes, const options& opts, T& object, objec
   }
   const format fmt = detect_text_format(bytes);
   file_info info;
-  const text_node document = read_text_document(bytes, fmt, opts, info, &budget);
+  const text_node document = require_text_codec(fmt).document->read(bytes, fmt, opts, info, &budget);
   check_root_type(info.type_name, expected);
   field_path path(short_type_name(expected), opts.max_depth, &budget);
   text_input_archive archive(document, fmt == format::xml, path);
@@ -618,7 +560,8 @@ inline file_info inspect(const std::filesystem::path& path, const options& opts 
     file_info info;
     options unverified = opts;
     unverified.verify_checksum = false;
-    detail::read_text_document(bytes, detail::detect_text_format(bytes), unverified, info);
+    const format fmt = detail::detect_text_format(bytes);
+    detail::require_text_codec(fmt).document->read(bytes, fmt, unverified, info, nullptr);
     return info;
   });
 }
@@ -637,7 +580,8 @@ inline file_info verify(const std::filesystem::path& path, const options& opts =
     file_info info;
     options verified = opts;
     verified.verify_checksum = true;
-    detail::read_text_document(bytes, detail::detect_text_format(bytes), verified, info);
+    const format fmt = detail::detect_text_format(bytes);
+    detail::require_text_codec(fmt).document->read(bytes, fmt, verified, info, nullptr);
     return info;
   });
 }

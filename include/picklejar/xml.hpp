@@ -11,9 +11,11 @@
 /// ```
 #pragma once
 
-#include "picklejar/detail/document/optional_formats.hpp"
+#include "picklejar/detail/codecs/xml_codec.hpp"
+#include "picklejar/detail/document/text_document.hpp"
 #include "picklejar/picklejar.hpp"
 
 namespace picklejar::detail {
-inline const bool xml_format_included = enable_text_format(format::xml);
+inline constexpr text_codec xml_text_codec{&write_xml, &parse_xml, &shared_text_document_steps};
+inline const bool xml_format_included = register_text_codec(format::xml, xml_text_codec);
 }  // namespace picklejar::detail
