@@ -67,21 +67,12 @@ class graph_base {
   std::size_t& foreign_depth() noexcept { return foreign_depth_; }
 
   /// Processes every pending item from position `from` on (all pending items by default),
-  /// including items deferred meanwhile. A drain inside a drain recurses: each level is an object
-  /// that had to finish its pointees first, so the depth is limited.
+  /// including items deferred meanwhile. A drain inside a drain recurses, but only from inside an
+  /// object whose hook must finish its pointees first, and each object it then processes is one
+  /// class level deeper: the one depth count (enter_level on save, field_path on load) bounds it.
   template <class Archive, class Process>
   void drain(Archive& archive, Process&& process, std::size_t from = SIZE_MAX) {
     if (first_pending_ == items_.size()) return;
-    if (depth_ >= max_depth_) {
-      // Each level is an object that had to finish its pointees first (after_load(), state
-      // hooks, a guard): a chain of them through pointers.
-      throw error(errc::limit, too_deep(max_depth_));
-    }
-    ++depth_;
-    struct leave {
-      std::size_t& depth;
-      ~leave() { --depth; }
-    } on_exit{depth_};
     for (std::size_t i = from == SIZE_MAX ? first_pending_ : from; i < items_.size(); ++i) {
       if (items_[i].done) continue;
       items_[i].done = true;
@@ -100,7 +91,6 @@ class graph_base {
   std::size_t first_pending_ = 0;
   const externals* externals_ = nullptr;
   std::size_t max_depth_ = 512;
-  std::size_t depth_ = 0;
   std::size_t foreign_depth_ = 0;
   std::size_t levels_ = 0;
 };
