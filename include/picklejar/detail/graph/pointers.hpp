@@ -32,29 +32,22 @@
 
 namespace picklejar::detail {
 
-// ---- draining: the points where writer and reader both finish pending objects ----
+// ---- deferring: a pointee's contents wait in the object table's queue ----
 
-template <class Archive>
-void write_pending_objects(Archive& archive, std::size_t from = SIZE_MAX);
-template <class Archive>
-void read_pending_objects(Archive& archive, std::size_t from = SIZE_MAX);
-
-/// Writes or reads every pending object now (a no-op in other cereal archives).
-template <class Archive>
-void finish_pending_objects(Archive& archive) {
-  if constexpr (is_picklejar_output_archive<Archive>) write_pending_objects(archive);
-  else if constexpr (is_picklejar_input_archive<Archive>) read_pending_objects(archive);
-}
-
-/// Defers a pointee's contents, or handles them at once inside a foreign cereal class.
+/// Defers a pointee's contents, with how they are processed (the queue is drained by
+/// finish_pending_objects, in the bridge), or handles them at once inside a foreign cereal class.
 template <class Archive, class Item>
 void defer_contents(Archive& archive, const Item& pending) {
   auto& graph = archive.graph();
   const std::size_t position = graph.mark();
-  graph.defer(pending);
+  // write_item and read_item, defined below for each archive, are found by argument lookup.
+  if constexpr (std::is_same_v<Item, graph_writer::item>) {
+    graph.defer(pending, [](void* a, const pending_write& p) { write_item(*static_cast<Archive*>(a), p); });
+  } else {
+    graph.defer(pending, [](void* a, const pending_read& p) { read_item(*static_cast<Archive*>(a), p); });
+  }
   if (graph.foreign_depth() == 0) return;
-  if constexpr (std::is_same_v<Item, graph_writer::item>) write_pending_objects(archive, position);
-  else read_pending_objects(archive, position);
+  graph.drain(&archive, position);
 }
 
 // ---- writing and reading sites ----
@@ -207,16 +200,6 @@ inline void read_item(text_input_archive& archive, const graph_reader::item& pen
   archive.graph().set_owner(outer_owner);
   path.leave_object(outer);
   archive.close_object();
-}
-
-template <class Archive>
-void write_pending_objects(Archive& archive, std::size_t from) {
-  archive.graph().drain(archive, [](Archive& a, const pending_write& pending) { write_item(a, pending); }, from);
-}
-
-template <class Archive>
-void read_pending_objects(Archive& archive, std::size_t from) {
-  archive.graph().drain(archive, [](Archive& a, const pending_read& pending) { read_item(a, pending); }, from);
 }
 
 /// The state of a type built by from_state(), read as one object.

@@ -20,7 +20,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <iterator>
 #include <mutex>
 #include <string>
 #include <shared_mutex>
@@ -212,9 +211,12 @@ void check_members_known(Archive& archive) {
   }
 }
 
-/// Writes or reads every object still pending in the archive's object table (pointers.hpp).
+/// Writes or reads every object still pending in the archive's object table, each as the
+/// pointer code that deferred it said (graph/pointers.hpp); a no-op in other cereal archives.
 template <class Archive>
-void finish_pending_objects(Archive& archive);
+void finish_pending_objects(Archive& archive) {
+  if constexpr (is_picklejar_archive<Archive>) archive.graph().drain(&archive);
+}
 
 /// An object of this type finishes its pointees before it finishes itself (object_graph.hpp).
 template <class T>

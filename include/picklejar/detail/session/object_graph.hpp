@@ -60,7 +60,15 @@ class graph_base {
   std::size_t levels() const noexcept { return levels_; }
   std::size_t max_depth() const noexcept { return max_depth_; }
 
-  void defer(Item pending) { items_.push_back({std::move(pending), false}); }
+  /// How a pending item is written or read: graph/pointers.hpp hands it over with every item it
+  /// defers, so that draining the queue (from the bridge, before a hook) needs nothing above
+  /// this layer. `archive` is the archive that deferred the item, of the type `process` expects.
+  using processor = void (*)(void* archive, const Item& item);
+
+  void defer(Item pending, processor process) {
+    process_ = process;
+    items_.push_back({std::move(pending), false});
+  }
   /// The position the next deferred item will have.
   std::size_t mark() const noexcept { return items_.size(); }
   /// How many foreign cereal classes are being processed around the current position.
@@ -70,14 +78,13 @@ class graph_base {
   /// including items deferred meanwhile. A drain inside a drain recurses, but only from inside an
   /// object whose hook must finish its pointees first, and each object it then processes is one
   /// class level deeper: the one depth count (enter_level on save, field_path on load) bounds it.
-  template <class Archive, class Process>
-  void drain(Archive& archive, Process&& process, std::size_t from = SIZE_MAX) {
+  void drain(void* archive, std::size_t from = SIZE_MAX) {
     if (first_pending_ == items_.size()) return;
     for (std::size_t i = from == SIZE_MAX ? first_pending_ : from; i < items_.size(); ++i) {
       if (items_[i].done) continue;
       items_[i].done = true;
       Item item = items_[i].item;  // a copy: processing may defer more items
-      process(archive, item);
+      process_(archive, item);
     }
     while (first_pending_ < items_.size() && items_[first_pending_].done) ++first_pending_;
   }
@@ -89,6 +96,7 @@ class graph_base {
   };
   std::vector<slot> items_;
   std::size_t first_pending_ = 0;
+  processor process_ = nullptr;  // set with the first item
   const externals* externals_ = nullptr;
   std::size_t max_depth_ = 512;
   std::size_t foreign_depth_ = 0;
