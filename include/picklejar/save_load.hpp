@@ -92,12 +92,12 @@ void write_binary_document(const T& object, const options& opts, output_sink& si
   sink.write(section.data(), section.size());
   if (seal == sealing::now) sink.start_checksum();
   binary_output_archive archive(sink, little_endian);
-  archive.graph().configure(&opts.externals, opts.max_depth);
+  archive.session().configure(&opts.externals, opts.max_depth);
   archive(cereal::make_nvp("value", object));
   finish_pending_objects(archive);
   archive.graph().check_owners();
   const std::uint64_t payload_bytes = sink.position() - start - fixed_header_bytes - section.size();
-  const std::string trailer = binary_trailer(archive.graph().versions());
+  const std::string trailer = binary_trailer(archive.session().versions());
   if (seal == sealing::by_writer) {
     sink.write(trailer.data(), trailer.size());
     std::string fixed = binary_fixed_header(opts.format, little_endian, section.size(), payload_bytes, trailer.size());
@@ -118,11 +118,11 @@ void write_text_document(const T& object, const options& opts, std::string& out)
   const text_codec& codec = require_text_codec(opts.format);
   text_node document = codec.document->start(root_type_name<T>(), opts);
   text_output_archive archive(document);
-  archive.graph().configure(&opts.externals, opts.max_depth);
+  archive.session().configure(&opts.externals, opts.max_depth);
   archive(cereal::make_nvp("value", object));
   finish_pending_objects(archive);
   archive.graph().check_owners();
-  codec.document->finish(document, archive.take_objects(), archive.graph().versions(), codec, out);
+  codec.document->finish(document, archive.take_objects(), archive.session().versions(), codec, out);
 }
 
 inline bool is_binary_format(format fmt) {
@@ -264,7 +264,8 @@ void read_document(std::string_view bytes, const options& opts, T& object, objec
     field_path path(short_type_name(expected), opts.max_depth, &budget);
     binary_input_archive archive(container.payload.data(), container.payload.size(),
                                  container.little_endian, path);
-    archive.graph().configure_load(opts, container.info);
+    archive.session().configure_load(opts, container.info);
+    archive.graph().refuse_cycles(opts.refuse_ownership_cycles);
     try {
       check_root_type(container.info.type_name, expected);
       translate_failures(path, [&] {
@@ -288,7 +289,8 @@ void read_document(std::string_view bytes, const options& opts, T& object, objec
   check_root_type(info.type_name, expected);
   field_path path(short_type_name(expected), opts.max_depth, &budget);
   text_input_archive archive(document, fmt == format::xml, path);
-  archive.graph().configure_load(opts, info);
+  archive.session().configure_load(opts, info);
+  archive.graph().refuse_cycles(opts.refuse_ownership_cycles);
   for (const auto& part : document.children) {
     if (part.name == "objects") archive.set_objects(&part);
   }

@@ -27,6 +27,7 @@
 #include "picklejar/detail/document/container.hpp"
 #include "picklejar/detail/session/field_path.hpp"
 #include "picklejar/detail/session/memory_budget.hpp"
+#include "picklejar/detail/session/document_session.hpp"
 #include "picklejar/detail/session/object_graph.hpp"
 #include "picklejar/detail/io/output_sink.hpp"
 
@@ -56,6 +57,7 @@ class binary_output_archive
       : OutputArchive(this), out_(out), swap_(little_endian != host_is_little_endian()) {}
 
   graph_writer& graph() noexcept { return graph_; }
+  save_session& session() noexcept { return session_; }
 
   void write_bytes(const void* data, std::size_t size) {
     if (blocks_.empty()) out_.write(data, size);
@@ -97,6 +99,7 @@ class binary_output_archive
   output_sink& out_;
   bool swap_;
   graph_writer graph_;
+  save_session session_;
   std::vector<std::string> blocks_;  // open sized blocks, innermost last
 };
 
@@ -116,6 +119,7 @@ class binary_input_archive
         path_(path) {}
 
   graph_reader& graph() noexcept { return graph_; }
+  load_session& session() noexcept { return session_; }
   field_path& path() noexcept { return path_; }
   memory_budget& budget() noexcept { return path_.budget(); }
   std::size_t remaining() const noexcept { return size_ - position_; }
@@ -210,6 +214,7 @@ class binary_input_archive
   bool swap_;
   field_path& path_;
   graph_reader graph_;
+  load_session session_;
 };
 
 // cereal finds these by argument-dependent lookup on the archive type.
@@ -297,14 +302,14 @@ void epilogue(binary_input_archive& archive, const T&) {
 // Saving counts the same levels as loading (options.max_depth).
 template <class T, std::enable_if_t<std::is_class_v<T> && !is_cereal_wrapper<T>::value, int> = 0>
 void prologue(binary_output_archive& archive, const T&) {
-  archive.graph().enter_level();
+  archive.session().enter_level();
   class_begins<T>(archive);
 }
 
 template <class T, std::enable_if_t<std::is_class_v<T> && !is_cereal_wrapper<T>::value, int> = 0>
 void epilogue(binary_output_archive& archive, const T&) {
   class_ends<T>(archive);
-  archive.graph().leave_level();
+  archive.session().leave_level();
 }
 
 // Containers: a count is checked against the bytes left, but an element may take far more memory

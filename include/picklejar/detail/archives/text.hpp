@@ -30,6 +30,7 @@
 #include "picklejar/detail/archives/collection_loaders.hpp"
 #include "picklejar/detail/archives/embedding_hook.hpp"
 #include "picklejar/detail/session/field_path.hpp"
+#include "picklejar/detail/session/document_session.hpp"
 #include "picklejar/detail/session/object_graph.hpp"
 #include "picklejar/detail/codecs/text_scanning.hpp"
 #include "picklejar/detail/codecs/text_tree.hpp"
@@ -221,6 +222,7 @@ class text_output_archive : public cereal::OutputArchive<text_output_archive>,
   }
 
   graph_writer& graph() noexcept { return graph_; }
+  save_session& session() noexcept { return session_; }
 
   void name_next(const char* name) noexcept { next_name_ = name; }
 
@@ -279,6 +281,7 @@ class text_output_archive : public cereal::OutputArchive<text_output_archive>,
   const char* next_name_ = nullptr;
   std::deque<text_node> objects_;
   graph_writer graph_;
+  save_session session_;
 };
 
 // ---- input ----
@@ -295,6 +298,7 @@ class text_input_archive : public cereal::InputArchive<text_input_archive>,
   }
 
   graph_reader& graph() noexcept { return graph_; }
+  load_session& session() noexcept { return session_; }
   field_path& path() noexcept { return path_; }
   memory_budget& budget() noexcept { return path_.budget(); }
   void name_next(const char* name) noexcept {
@@ -439,6 +443,7 @@ class text_input_archive : public cereal::InputArchive<text_input_archive>,
   field_path& path_;
   const text_node* objects_ = nullptr;
   graph_reader graph_;
+  load_session session_;
 };
 
 // ---- cereal's customization points for the text archives ----
@@ -517,7 +522,7 @@ constexpr bool text_node_type_v = !is_text_leaf_wrapper<T>::value && opens_node_
 // Saving counts the same levels as loading (options.max_depth).
 template <class T, std::enable_if_t<text_node_type_v<T>, int> = 0>
 void prologue(text_output_archive& archive, const T&) {
-  archive.graph().enter_level();
+  archive.session().enter_level();
   archive.start_node();
   class_begins<T>(archive);
 }
@@ -525,7 +530,7 @@ template <class T, std::enable_if_t<text_node_type_v<T>, int> = 0>
 void epilogue(text_output_archive& archive, const T&) {
   class_ends<T>(archive);
   archive.finish_node();
-  archive.graph().leave_level();
+  archive.session().leave_level();
 }
 template <class T, std::enable_if_t<text_node_type_v<T>, int> = 0>
 void prologue(text_input_archive& archive, const T&) {

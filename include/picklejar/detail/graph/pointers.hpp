@@ -46,7 +46,7 @@ void defer_contents(Archive& archive, const Item& pending) {
   } else {
     graph.defer(pending, [](void* a, const pending_read& p) { read_item(*static_cast<Archive*>(a), p); });
   }
-  if (graph.foreign_depth() == 0) return;
+  if (archive.session().foreign_depth() == 0) return;
   graph.drain(&archive, position);
 }
 
@@ -74,7 +74,7 @@ inline void write_site(binary_output_archive& archive, const pointer_site& site,
     write_short_string(archive, site.name);
   } else if (polymorphic) {
     if (site.name.empty()) return archive.write_value(std::uint32_t{0});
-    auto [number, first_use] = archive.graph().type_number(site.name);
+    auto [number, first_use] = archive.session().type_number(site.name);
     archive.write_value(number);
     if (first_use) write_short_string(archive, site.name);
   }
@@ -118,7 +118,7 @@ inline pointer_site read_site(binary_input_archive& archive, bool polymorphic) {
   } else if (polymorphic) {
     std::uint32_t number = 0;
     archive.read_value(number);
-    auto& names = archive.graph().type_names();
+    auto& names = archive.session().type_names();
     if (number == names.size() + 1) {
       names.push_back(read_short_string(archive, "a type name"));
     } else if (number > names.size()) {
@@ -286,7 +286,7 @@ void save_shared_pointer(Archive& archive, const std::shared_ptr<const U>& point
   const void* complete = complete_object(object);
   const std::type_info& type = dynamic_type(object);
   const externals::entry* external =
-      graph.external_objects() != nullptr ? graph.external_objects()->find(pointer, complete) : nullptr;
+      archive.session().external_objects() != nullptr ? archive.session().external_objects()->find(pointer, complete) : nullptr;
   std::tie(site.id, site.is_new) = graph.share(pointer, complete, type, &type_name<U>);
   if (site.is_new && external != nullptr) {
     site.external = true;
@@ -317,12 +317,12 @@ void save_unique_pointer(Archive& archive, const U* object) {
 
 /// A pointer to the `U` inside a loaded object, or a format error when it is not a `U`.
 template <class U>
-U* object_as(graph_reader& graph, field_path& path, std::uint32_t id, std::type_index type, void* complete) {
+U* object_as(load_session& session, field_path& path, std::uint32_t id, std::type_index type, void* complete) {
   const std::type_index wanted(typeid(U));
   void* address = complete;
   bool convertible = type == wanted;
   if constexpr (std::is_polymorphic_v<U>) {
-    if (!convertible) convertible = graph.upcast(type, wanted, address);
+    if (!convertible) convertible = session.upcast(type, wanted, address);
   }
   if (!convertible) fail_type_mismatch(path, id, type, type_name<U>());
   return static_cast<U*>(address);
@@ -394,7 +394,7 @@ std::shared_ptr<U> create_shared(Archive& archive, const pointer_site& site, boo
       void* complete = nullptr;
       std::shared_ptr<void> owner = entry.make_shared(complete);
       graph.add({owner, complete, entry.type, false, true});
-      U* object = object_as<U>(graph, path, site.id, entry.type, complete);
+      U* object = object_as<U>(archive.session(), path, site.id, entry.type, complete);
       defer_contents(archive, graph_reader::item{site.id, complete, entry.read[family_of<Archive>]});
       return std::shared_ptr<U>(std::move(owner), object);
     }
@@ -421,9 +421,10 @@ std::shared_ptr<U> create_shared(Archive& archive, const pointer_site& site, boo
 }
 
 template <class U>
-std::shared_ptr<U> resolve_external(graph_reader& graph, field_path& path, const pointer_site& site) {
+std::shared_ptr<U> resolve_external(graph_reader& graph, load_session& session, field_path& path,
+                                    const pointer_site& site) {
   const externals::entry* external =
-      graph.external_objects() != nullptr ? graph.external_objects()->find(site.name) : nullptr;
+      session.external_objects() != nullptr ? session.external_objects()->find(site.name) : nullptr;
   if (external == nullptr) {
     path.fail(errc::type, "the file refers to an external object '" + site.name +
                               "' that options.externals does not provide");
@@ -431,7 +432,7 @@ std::shared_ptr<U> resolve_external(graph_reader& graph, field_path& path, const
   graph.add({external->owner, external->dynamic_address, std::type_index(*external->dynamic_type), false, true});
   if (*external->declared_type == typeid(U))
     return std::shared_ptr<U>(external->owner, static_cast<U*>(external->declared_address));
-  return std::shared_ptr<U>(external->owner, object_as<U>(graph, path, site.id, std::type_index(*external->dynamic_type),
+  return std::shared_ptr<U>(external->owner, object_as<U>(session, path, site.id, std::type_index(*external->dynamic_type),
                                                          external->dynamic_address));
 }
 
@@ -455,12 +456,12 @@ void load_shared_pointer(Archive& archive, std::shared_ptr<U>& pointer, bool own
                               "from_state() could build it; a cycle must pass through a type with a "
                               "default constructor");
     }
-    U* object = object_as<U>(graph, path, site.id, target.type, target.complete);
+    U* object = object_as<U>(archive.session(), path, site.id, target.type, target.complete);
     if (owning && target.owner) note_ownership(archive, site.id, false);
     pointer = std::shared_ptr<U>(target.owner, object);
   } else if (site.external) {
     path.note_object();
-    pointer = resolve_external<U>(graph, path, site);
+    pointer = resolve_external<U>(graph, archive.session(), path, site);
   } else {
     pointer = create_shared<Archive, U>(archive, site, owning);
   }
@@ -487,7 +488,7 @@ void load_unique_pointer(Archive& archive, std::unique_ptr<U>& pointer) {
       graph.add({nullptr, complete, entry.type, true, true});
       U* object = nullptr;
       try {
-        object = object_as<U>(graph, path, site.id, entry.type, complete);
+        object = object_as<U>(archive.session(), path, site.id, entry.type, complete);
       } catch (...) {
         entry.destroy(complete);
         throw;

@@ -126,12 +126,12 @@ data_versions data_version(Archive& archive) {
   if constexpr (!is_picklejar_archive<Archive>) {
     return {current, current};
   } else if constexpr (!is_loading_archive<Archive>) {
-    if constexpr (current != 0) archive.graph().note_version(versioned_type_key<T>(), current);
+    if constexpr (current != 0) archive.session().note_version(versioned_type_key<T>(), current);
     return {current, current};
   } else {
-    auto& graph = archive.graph();
-    const std::uint32_t found = graph.records_versions() ? graph.file_version(versioned_type_key<T>()) : 0;
-    if (found > current && !graph.skips_unknown_fields()) {
+    auto& session = archive.session();
+    const std::uint32_t found = session.records_versions() ? session.file_version(versioned_type_key<T>()) : 0;
+    if (found > current && !session.skips_unknown_fields()) {
       archive.path().fail(errc::version, "the data holds version " + std::to_string(found) + " of " +
                                              type_name<T>() + ", but this program knows versions up to " +
                                              std::to_string(current) + " (PICKLEJAR_VERSION); to load what it "
@@ -170,10 +170,10 @@ void visit_all_fields(Archive& archive, T& object) {
     field_reader<Archive, U> reader{archive, version.read};
     visit_fields(reader);
     if constexpr (std::is_same_v<Archive, binary_input_archive>) {
-      auto& graph = archive.graph();
-      if (version.stored == 0 || graph.container_version() < first_version_sizing_newer_members) {
+      auto& session = archive.session();
+      if (version.stored == 0 || session.container_version() < first_version_sizing_newer_members) {
         if (version.stored > version.read) {
-          archive.path().fail(errc::version, "this file (container version " + std::to_string(graph.container_version()) +
+          archive.path().fail(errc::version, "this file (container version " + std::to_string(session.container_version()) +
                                                  ") does not record where the members of newer versions end, so "
                                                  "they cannot be skipped; load it with a program that knows version " +
                                                  std::to_string(version.stored) + " of " + type_name<U>());
@@ -186,7 +186,7 @@ void visit_all_fields(Archive& archive, T& object) {
           archive.path().fail(errc::format, "the members of " + type_name<U>() + " run past their recorded size");
         }
         if (archive.position() < end) {
-          if (!graph.skips_unknown_fields()) {
+          if (!session.skips_unknown_fields()) {
             fail_unknown_members(archive.path(), type_name<U>(),
                                  std::to_string(end - archive.position()) + " bytes of members");
           }
@@ -204,7 +204,7 @@ template <class Archive, class T>
 void check_members_known(Archive& archive) {
   if constexpr (std::is_same_v<Archive, text_input_archive>) {
     const auto unread = archive.unread_members();
-    if (unread.first != 0 && !archive.graph().skips_unknown_fields()) {
+    if (unread.first != 0 && !archive.session().skips_unknown_fields()) {
       fail_unknown_members(archive.path(), type_name<T>(),
                            unread.second.empty() ? std::to_string(unread.first) + " members" : "a member '" + unread.second + "'");
     }

@@ -150,15 +150,15 @@ std::string cereal_bytes_of(const T& value, std::size_t levels_above, std::size_
 /// their own cereal functions were embedded (they hold such a value field by field).
 template <class Archive>
 void check_embedded_cereal_allowed(Archive& archive) {
-  if (archive.graph().container_version() < first_version_embedding_cereal) {
+  if (archive.session().container_version() < first_version_embedding_cereal) {
     archive.path().fail(errc::version,
-                        "this file (container version " + std::to_string(archive.graph().container_version()) +
+                        "this file (container version " + std::to_string(archive.session().container_version()) +
                             ") stores this class field by field, as picklejar did before it let a class's "
                             "own cereal functions write it (version " +
                             std::to_string(first_version_embedding_cereal) +
                             "); load the file with the picklejar that wrote it and save it again");
   }
-  if (archive.graph().refuses_embedded_cereal()) {
+  if (archive.session().refuses_embedded_cereal()) {
     archive.path().fail(errc::format,
                         "this value is loaded by its class's own cereal functions, whose allocations "
                         "options.max_memory cannot bound; refused for a file from a stranger "
@@ -383,7 +383,7 @@ inline bool from_base64(std::string_view text, std::string& out) {
 
 template <class T>
 void save_embedded(binary_output_archive& archive, const T& value) {
-  const std::string bytes = cereal_bytes_of(value, archive.graph().levels(), archive.graph().max_depth());
+  const std::string bytes = cereal_bytes_of(value, archive.session().levels(), archive.session().max_depth());
   archive.write_value(static_cast<std::uint64_t>(bytes.size()));
   archive.write_bytes(bytes.data(), bytes.size());
 }
@@ -403,7 +403,7 @@ void load_embedded(binary_input_archive& archive, T& value) {
 template <class T>
 void save_embedded(text_output_archive& archive, const T& value) {
   archive.write_leaf(node_kind::string,
-                     to_base64(cereal_bytes_of(value, archive.graph().levels(), archive.graph().max_depth())));
+                     to_base64(cereal_bytes_of(value, archive.session().levels(), archive.session().max_depth())));
 }
 
 template <class T>

@@ -19,7 +19,6 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <string>
 #include <typeindex>
@@ -27,39 +26,18 @@
 #include <utility>
 #include <vector>
 
-#include "picklejar/detail/declare/class_kinds.hpp"
 #include "picklejar/detail/session/type_registry.hpp"
-#include "picklejar/detail/session/limits.hpp"
 #include "picklejar/error.hpp"
-#include "picklejar/externals.hpp"
-#include "picklejar/options.hpp"
 
 namespace picklejar::detail {
 
 
 /// What the writer and the reader share: the queue of objects whose contents are still to be
-/// written or read, in the order they were met, and the limits.
+/// written or read, in the order they were met. (The limits and the rest of a document's state
+/// are its session's: document_session.hpp.)
 template <class Item>
 class graph_base {
  public:
-  void configure(const externals* table, std::size_t max_depth) {
-    externals_ = table;
-    max_depth_ = max_depth;
-  }
-  const externals* external_objects() const noexcept { return externals_; }
-
-  /// Saving: one more level of nesting (a class-type value inside another), counted exactly as
-  /// a load counts it (field_path::enter), so that whatever saves under options::max_depth loads
-  /// under it, and a by-value recursion 100,000 deep is refused instead of overflowing the stack.
-  void enter_level() {
-    if (++levels_ > max_depth_) {
-      throw error(errc::limit, too_deep(max_depth_));
-    }
-  }
-  void leave_level() noexcept { --levels_; }
-  std::size_t levels() const noexcept { return levels_; }
-  std::size_t max_depth() const noexcept { return max_depth_; }
-
   /// How a pending item is written or read: graph/pointers.hpp hands it over with every item it
   /// defers, so that draining the queue (from the bridge, before a hook) needs nothing above
   /// this layer. `archive` is the archive that deferred the item, of the type `process` expects.
@@ -71,8 +49,6 @@ class graph_base {
   }
   /// The position the next deferred item will have.
   std::size_t mark() const noexcept { return items_.size(); }
-  /// How many foreign cereal classes are being processed around the current position.
-  std::size_t& foreign_depth() noexcept { return foreign_depth_; }
 
   /// Processes every pending item from position `from` on (all pending items by default),
   /// including items deferred meanwhile. A drain inside a drain recurses, but only from inside an
@@ -97,10 +73,6 @@ class graph_base {
   std::vector<slot> items_;
   std::size_t first_pending_ = 0;
   processor process_ = nullptr;  // set with the first item
-  const externals* externals_ = nullptr;
-  std::size_t max_depth_ = 512;
-  std::size_t foreign_depth_ = 0;
-  std::size_t levels_ = 0;
 };
 
 /// What a pointer writes: a reference, and for a new object what it is.
@@ -188,27 +160,12 @@ class graph_writer : public graph_base<pending_write> {
   /// Objects written in place (built by from_state() on load) while their state is written.
   std::vector<std::uint32_t>& in_place() noexcept { return in_place_; }
 
-  /// Records that the document holds `version` of the type named `name` (versioned types only).
-  void note_version(const std::string& name, std::uint32_t version) { versions_.emplace(&name, version); }
-  /// The version table for the file's header: type name -> version, sorted by name.
-  std::map<std::string, std::uint32_t> versions() const {
-    std::map<std::string, std::uint32_t> table;
-    for (const auto& [name, version] : versions_) table.emplace(*name, version);
-    return table;
-  }
-
   /// A fresh id for an object owned by a std::unique_ptr (never shared, so never looked up).
   std::uint32_t take_id() {
     if (next_id_ == UINT32_MAX) throw error(errc::limit, "more than 4 billion objects in one document");
     return next_id_++;
   }
 
-  /// The number under which a registered type name is written: 1, 2, ... in order of first use;
-  /// `is_new` the first time (then the name itself follows).
-  std::pair<std::uint32_t, bool> type_number(const std::string& name) {
-    auto [found, added] = type_numbers_.emplace(name, static_cast<std::uint32_t>(type_numbers_.size() + 1));
-    return {found->second, added};
-  }
 
 
  private:
@@ -220,8 +177,6 @@ class graph_writer : public graph_base<pending_write> {
   };
   std::vector<record> records_;  ///< one per object met through a shared_ptr
   std::unordered_map<const void*, std::uint32_t> shared_;  ///< complete object's address -> record
-  std::unordered_map<std::string, std::uint32_t> type_numbers_;
-  std::unordered_map<const std::string*, std::uint32_t> versions_;
   std::vector<std::uint32_t> in_place_;
   std::uint32_t next_id_ = 1;
 };
@@ -244,29 +199,8 @@ class graph_reader : public graph_base<pending_read> {
     bool ready = true;            ///< false while an object built by from_state() is being read
   };
 
-  /// What a load's options and the file's header say (`info` outlives the load).
-  void configure_load(const options& opts, const file_info& info) {
-    configure(&opts.externals, opts.max_depth);
-    refuse_cycles_ = opts.refuse_ownership_cycles;
-    refuse_embedded_cereal_ = opts.refuse_embedded_cereal;
-    skip_unknown_fields_ = opts.unknown_fields == unknown_fields::skip;
-    file_versions_ = &info.type_versions;
-    container_version_ = info.container_version;
-  }
-  /// The version of picklejar's layout the file was written in.
-  std::uint16_t container_version() const noexcept { return container_version_; }
-  /// The version of the type named `name` that the file holds; 0 when the file records none.
-  std::uint32_t file_version(const std::string& name) {
-    auto cached = version_cache_.find(&name);
-    if (cached != version_cache_.end()) return cached->second;
-    std::uint32_t version = 0;
-    if (file_versions_ != nullptr) {
-      auto found = file_versions_->find(name);
-      if (found != file_versions_->end()) version = found->second;
-    }
-    version_cache_.emplace(&name, version);
-    return version;
-  }
+  /// options.refuse_ownership_cycles (the other options of a load are its session's).
+  void refuse_cycles(bool refuse) noexcept { refuse_cycles_ = refuse; }
 
   std::uint32_t next_id() const noexcept { return static_cast<std::uint32_t>(objects_.size() + 1); }
   std::uint32_t add(object added) {
@@ -274,25 +208,6 @@ class graph_reader : public graph_base<pending_read> {
     return static_cast<std::uint32_t>(objects_.size());
   }
   object& at(std::uint32_t id) { return objects_[id - 1]; }
-
-  /// Registered type names in order of first appearance (type number n is names[n - 1]).
-  std::vector<std::string>& type_names() noexcept { return type_names_; }
-
-  /// Converts a pointer to a complete `from` object into a pointer to `to` through registered
-  /// bases; false when `to` is not a registered base of `from`.
-  bool upcast(std::type_index from, std::type_index to, void*& address) {
-    if (from == to) return true;
-    auto key = std::make_pair(from, to);
-    auto found = upcasts_.find(key);
-    if (found == upcasts_.end()) {
-      std::vector<upcast_function> path;
-      bool reachable = type_registry::instance().upcast_path(from, to, path);
-      found = upcasts_.emplace(key, std::make_pair(reachable, std::move(path))).first;
-    }
-    if (!found->second.first) return false;
-    address = apply_upcasts(address, found->second.second);
-    return true;
-  }
 
   /// How many deferred objects have been read (their position in a text document's list).
   std::size_t& items_read() noexcept { return items_read_; }
@@ -308,12 +223,6 @@ class graph_reader : public graph_base<pending_read> {
   // (errc::limit), so a crafted graph cannot make the check quadratic.
 
   bool refuses_cycles() const noexcept { return refuse_cycles_; }
-  /// options.refuse_embedded_cereal: whether data a class's own cereal functions load is refused.
-  bool refuses_embedded_cereal() const noexcept { return refuse_embedded_cereal_; }
-  /// options::unknown_fields == skip: members the reading type does not know are ignored.
-  bool skips_unknown_fields() const noexcept { return skip_unknown_fields_; }
-  /// Whether the file records any type's version (most files record none).
-  bool records_versions() const noexcept { return file_versions_ != nullptr && !file_versions_->empty(); }
   /// The object whose members are being read (0: the root); returns the previous one.
   std::uint32_t set_owner(std::uint32_t id) noexcept {
     if (id != owner_) ++stamp_;  // what the searches learnt holds for one owner only
@@ -376,15 +285,8 @@ class graph_reader : public graph_base<pending_read> {
 
  private:
   std::vector<object> objects_;
-  std::vector<std::string> type_names_;
-  const std::map<std::string, std::uint32_t>* file_versions_ = nullptr;
-  std::unordered_map<const std::string*, std::uint32_t> version_cache_;
-  std::map<std::pair<std::type_index, std::type_index>, std::pair<bool, std::vector<upcast_function>>> upcasts_;
   std::size_t items_read_ = 0;
   bool refuse_cycles_ = false;
-  bool refuse_embedded_cereal_ = false;
-  bool skip_unknown_fields_ = false;
-  std::uint16_t container_version_ = 0;
   std::uint32_t owner_ = 0;
   std::vector<std::vector<std::uint32_t>> owned_;  ///< per object id (0: the root), what it owns
   std::vector<std::size_t> visited_;               ///< search stamps, per object id
@@ -393,19 +295,5 @@ class graph_reader : public graph_base<pending_read> {
   std::size_t edges_ = 0;
   std::size_t search_steps_ = 0;
 };
-
-/// Called by the archives around every class-type value: inside a foreign cereal class, the
-/// objects its pointers meet are written or read at once (is_foreign_cereal_class).
-template <class T, class Archive>
-void class_begins(Archive& archive) {
-  if constexpr (is_foreign_cereal_class<T>()) {
-    ++archive.graph().foreign_depth();
-  }
-}
-
-template <class T, class Archive>
-void class_ends(Archive& archive) {
-  if constexpr (is_foreign_cereal_class<T>()) --archive.graph().foreign_depth();
-}
 
 }  // namespace picklejar::detail
