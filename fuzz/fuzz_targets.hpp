@@ -35,4 +35,10 @@ void load_zoo(std::string_view bytes);
 /// What the stranger's options accept, the default options accept too, to an equal value.
 void load_untrusted(std::string_view bytes);
 
+/// Reads `bytes` as a tensor file (.safetensors, or a binary .pj file's tensor index), as
+/// open_tensors, view, load_tensor and load_safetensors do. When open_tensors accepts it: every
+/// tensor lies inside the file, and each one a view or load_tensor hands out reads the same
+/// numbers both ways.
+void read_tensor_file(std::string_view bytes);
+
 }  // namespace picklejar_fuzz

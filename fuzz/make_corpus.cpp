@@ -11,6 +11,7 @@
 // run this program.
 #include <picklejar/eigen.hpp>
 #include <picklejar/picklejar.hpp>
+#include <picklejar/tensors.hpp>
 
 #include <cstdint>
 #include <cstdio>
@@ -30,6 +31,7 @@
 #include <vector>
 
 #include "reference_model.hpp"
+#include "tensor_model.hpp"
 #include "zoo_model.hpp"
 
 namespace {
@@ -227,7 +229,8 @@ const char* extension(picklejar::format fmt) {
 class corpus_writer {
  public:
   explicit corpus_writer(fs::path root) : root_(std::move(root)) {
-    for (const char* dir : {"binary", "portable_binary", "json", "xml", "container", "zoo", "untrusted"})
+    for (const char* dir : {"binary", "portable_binary", "json", "xml", "container", "zoo", "untrusted", "safetensors",
+                            "tensor_index"})
       fs::create_directories(root_ / dir);
   }
 
@@ -266,6 +269,14 @@ class corpus_writer {
     write(root_ / "untrusted" / file, bytes);
     ++count_;
   }
+  /// Writes a tensor file to the safetensors or the tensor_index corpus, once open_tensors reads it.
+  void add_tensor_file(const char* target, const std::string& name, const std::string& bytes) {
+    const fs::path path = root_ / target / name;
+    write(path, bytes);
+    (void)picklejar::open_tensors(path);
+    ++count_;
+  }
+  const fs::path& root() const { return root_; }
   int count() const { return count_; }
 
  private:
@@ -338,6 +349,38 @@ void make_corpus(const fs::path& root) {
     for (const picklejar::format fmt : formats)
       corpus.add_zoo(fmt, "zoo-" + std::to_string(seed), picklejar::dumps(model, picklejar::options(fmt)), model);
   }
+  // Tensor files: save_safetensors's, odd foreign ones, and binary files with a tensor index.
+  for (int seed = 0; seed < 3; ++seed) {
+    const tensor_model::Small small = tensor_model::make_small(seed);
+    const fs::path file = corpus.root() / "safetensors" / ("small-" + std::to_string(seed) + ".safetensors");
+    picklejar::options opts;
+    if (seed == 1) opts.metadata = {{"format", "pt"}};
+    picklejar::save_safetensors(small, file, opts);
+    for (const picklejar::format fmt : {picklejar::format::binary, picklejar::format::portable_binary}) {
+      corpus.add_tensor_file("tensor_index", "small-" + std::to_string(seed) + extension(fmt),
+                             picklejar::dumps(small, picklejar::options(fmt)));
+    }
+  }
+  auto safetensors = [](const std::string& json, const std::string& data) {
+    std::string bytes;
+    detail::put_le(bytes, json.size(), 8);
+    return bytes + json + data;
+  };
+  corpus.add_tensor_file("safetensors", "unaligned.safetensors",
+                         safetensors(R"({"flag":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},)"
+                                     R"("w":{"dtype":"F32","shape":[2],"data_offsets":[1,9]}})",
+                                     std::string(9, '\1')));
+  corpus.add_tensor_file("safetensors", "empty.safetensors", safetensors("{}", ""));
+  corpus.add_tensor_file("safetensors", "three-dimensions.safetensors",
+                         safetensors(R"({"__metadata__":{"a":"b"},"t":{"dtype":"BF16","shape":[1,2,2],"data_offsets":[0,8]}})",
+                                     std::string(8, '\0')));
+  corpus.add_tensor_file("tensor_index", "reference.binary", picklejar::dumps(reference_model::make_reference_model()));
+  for (const char* ext : {".binary", ".portable_binary"}) {
+    std::ifstream in(fs::path(PICKLEJAR_TEST_DATA_DIR) / (std::string("compat/tensors_v4") + ext), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const fs::path path = corpus.root() / "tensor_index" / (std::string("older-layout-tensors_v4") + ext);
+    std::ofstream(path, std::ios::binary) << bytes;  // "no tensor index": kept as a seed all the same
+  }
   for (const char* token : {"NaN", "-NaN", "NaN:0x", "Infinity", "-Infinity", "xxh3-64:0000000000000000"}) {
     json_tokens.insert(std::string("\"") + token + "\"");
     xml_tokens.insert(token);
@@ -373,7 +416,12 @@ void make_corpus(const fs::path& root) {
   any_tokens.insert(json_tokens.begin(), json_tokens.end());
   any_tokens.insert(xml_tokens.begin(), xml_tokens.end());
   write_dictionary(root / "any.dict", any_tokens);
-  std::printf("make_corpus: wrote %d seed files and 4 dictionaries to %s\n", corpus.count(), root.c_str());
+  std::set<std::string> tensor_tokens = binary_tokens;
+  for (const char* token : {"\"dtype\"", "\"shape\"", "\"data_offsets\"", "\"__metadata__\"", "\"F64\"", "\"F32\"",
+                            "\"F16\"", "\"BF16\"", "\"I64\"", "\"I32\"", "\"I16\"", "\"I8\"", "\"U8\"", "\"BOOL\"", "PJTI"})
+    tensor_tokens.insert(token);
+  write_dictionary(root / "tensors.dict", tensor_tokens);
+  std::printf("make_corpus: wrote %d seed files and 5 dictionaries to %s\n", corpus.count(), root.c_str());
 }
 
 }  // namespace

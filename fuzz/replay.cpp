@@ -1,7 +1,7 @@
 // Runs files through the fuzz targets' code without libFuzzer: for coverage builds (scripts/
 // coverage.sh) and to re-check a corpus or a finding with any compiler.
 //
-//   picklejar_fuzz_replay [--target=all|binary|portable_binary|json|xml|container|zoo|untrusted] PATH...
+//   picklejar_fuzz_replay [--target=all|binary|portable_binary|json|xml|container|zoo|untrusted|safetensors|tensor_index] PATH...
 //
 // Each PATH is a file or a directory (read recursively). Every file goes to the chosen target
 // (all of them by default). Exits 0 when every file was handled; a finding aborts, as in the
@@ -40,6 +40,8 @@ const target targets[] = {
     {"container", [](std::string_view bytes) { picklejar_fuzz::parse_container(bytes); }},
     {"zoo", [](std::string_view bytes) { picklejar_fuzz::load_zoo(bytes); }},
     {"untrusted", [](std::string_view bytes) { picklejar_fuzz::load_untrusted(bytes); }},
+    {"safetensors", [](std::string_view bytes) { picklejar_fuzz::read_tensor_file(bytes); }},
+    {"tensor_index", [](std::string_view bytes) { picklejar_fuzz::read_tensor_file(bytes); }},
 };
 
 }  // namespace

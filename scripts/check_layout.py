@@ -11,7 +11,7 @@ import pathlib
 import re
 import sys
 
-LAYERS = ["declare", "session", "codecs", "document", "io", "archives", "object_io", "graph"]
+LAYERS = ["declare", "session", "codecs", "document", "io", "archives", "object_io", "graph", "mpi"]
 DETAIL = pathlib.Path(__file__).resolve().parent.parent / "include/picklejar/detail"
 INCLUDE = re.compile(r'^\s*#\s*include\s+"picklejar/detail/([^/"]+)/[^"]+"', re.MULTILINE)
 

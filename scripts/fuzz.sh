@@ -26,7 +26,7 @@ packages=(clang-14 libclang-rt-14-dev cmake make libcereal-dev libeigen3-dev lib
 ./scripts/install-packages.sh "${packages[@]}"
 
 build=build-fuzz
-targets=(binary portable_binary json xml container zoo untrusted)
+targets=(binary portable_binary json xml container zoo untrusted safetensors tensor_index)
 parallel=2  # two targets at a time: one per core
 
 echo "fuzz: configuring $build/ (clang-14, ASan + UBSan, checksums bypassed)"
@@ -48,6 +48,7 @@ dictionary_for() {
     json) echo "$seeds/json.dict" ;;
     xml) echo "$seeds/xml.dict" ;;
     zoo | untrusted) echo "$seeds/any.dict" ;;
+    safetensors | tensor_index) echo "$seeds/tensors.dict" ;;
     *) echo "$seeds/binary.dict" ;;
   esac
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the tests, examples and tools with AddressSanitizer and UndefinedBehaviorSanitizer in
 # build-asan/ and runs every test that executes picklejar code (unit, crash, faults, tools,
-# example, docs). Any report aborts the test that caused it.
+# example, docs, and the numpy interop tests). Any report aborts the test that caused it.
 #
 # Built with clang-14 at -O0 (line tables only, for symbolized reports): GCC 12 at -O2 -g took
 # about 100 s per test file with both sanitizers, clang-14 at -O0 about 7 s, and the whole run
@@ -37,7 +37,7 @@ status=0
 # 100,000-deep chains took a third of this step's test time under ASan (up to 92 s each) for code
 # their binary variants, the normal build's run and the json/xml fuzz targets already cover.
 slow_text_variants='(Streaming|HostileSweep|HundredThousand)[^/]*/(json|xml)'
-ctest --test-dir build-asan --output-on-failure -j2 -L 'unit|crash|faults|tools|example|docs' \
+ctest --test-dir build-asan --output-on-failure -j2 -L 'unit|crash|faults|tools|example|docs|interop' \
   -E "$slow_text_variants" "$@" || status=$?
 finished=$(date +%s)
 echo "sanitize: build $((built - started)) s, tests $((finished - built)) s, total $((finished - started)) s"

@@ -9,9 +9,11 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # clang-14: the second compiler of the cross-compiler test (tests/cross: GCC-built files load in a
 # Clang build and back). python3 and xmllint: tests/test_text_validity.cpp checks that other tools
-# parse the JSON and XML documents picklejar writes.
+# parse the JSON and XML documents picklejar writes; python3-numpy: tests/interop reads picklejar's
+# .npz and .safetensors files with numpy; Open MPI: tests/mpi runs sharded checkpoints under mpirun.
 packages=(g++ clang-14 cmake make pkg-config libcereal-dev libeigen3-dev libgtest-dev libbenchmark-dev
-          libxxhash-dev libboost-serialization-dev python3 libxml2-utils)
+          libxxhash-dev libboost-serialization-dev python3 python3-numpy libxml2-utils
+          libopenmpi-dev openmpi-bin)
 ./scripts/install-packages.sh "${packages[@]}"
 
 echo "setup: configuring build/"

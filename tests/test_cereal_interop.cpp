@@ -389,7 +389,7 @@ TEST_P(CerealInterop, AFileThatStoredTheClassFieldByFieldIsAVersionErrorNamingTh
   original.name = "m";
   pj_test::temp_dir dir;
   picklejar::save(original, (dir / "new").string(), opts());
-  EXPECT_EQ(picklejar::inspect((dir / "new").string()).container_version, 4);
+  EXPECT_EQ(picklejar::inspect((dir / "new").string()).container_version, 5);
   compat_v2::Holder back;
   picklejar::load(back, (dir / "new").string());
   EXPECT_EQ(back.weights.values, original.weights.values);

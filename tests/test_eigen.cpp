@@ -213,8 +213,8 @@ TEST(EigenDenseHostile, BadDimensionsAreErrorsNotAllocations) {
 
 TEST(EigenDenseHostile, BinaryClaimOfHugeMatrixFailsBeforeAllocating) {
   std::string bytes = picklejar::dumps(Dynamic{Eigen::MatrixXf::Ones(2, 2)});
-  // The payload is rows (i64), cols (i64), row_major (u8), then the data.
-  const std::size_t payload = bytes.size() - 8 - 8 - 1 - 16;
+  // The payload is rows (i64), cols (i64), row_major (u8), padding, then the data.
+  const std::size_t payload = picklejar::detail::fixed_header_bytes + picklejar::detail::get_le(bytes.data() + 12, 4);
   const std::int64_t huge = std::int64_t{1} << 20;  // 2^40 floats: 4 TiB
   std::memcpy(&bytes[payload], &huge, sizeof huge);
   std::memcpy(&bytes[payload + 8], &huge, sizeof huge);

@@ -118,7 +118,7 @@ TEST_P(Formats, MetadataAndInspect) {
   EXPECT_EQ(info.format, GetParam());
   EXPECT_EQ(info.metadata, options.metadata);
   EXPECT_NE(info.type_name.find("Config"), std::string::npos) << info.type_name;
-  EXPECT_EQ(info.container_version, 4);
+  EXPECT_EQ(info.container_version, 5);
   EXPECT_EQ(info.file_bytes, std::filesystem::file_size(dir / "model.pj"));
   EXPECT_GT(info.payload_bytes, 0u);
   EXPECT_LE(info.payload_bytes, info.file_bytes);

@@ -110,13 +110,14 @@ TEST(Inspect, ReadsOnlyTheHeaderOfABinaryFile) {
     return dir / "intact.pj";
   }());
   // A damaged payload does not stop inspect(), which never reads it; verify() finds it.
-  bytes[bytes.size() - 5] ^= 0x01;
+  bytes[intact.header_bytes + intact.payload_bytes - 5] ^= 0x01;
   write_file(dir / "damaged.pj", bytes);
   const picklejar::file_info info = picklejar::inspect(dir / "damaged.pj");
   EXPECT_EQ(info.metadata.at("note"), "header only");
   EXPECT_EQ(info.payload_bytes, intact.payload_bytes);
   EXPECT_EQ(info.file_bytes, bytes.size());
-  EXPECT_EQ(info.header_bytes + info.payload_bytes, info.file_bytes);
+  EXPECT_EQ(info.header_bytes + info.payload_bytes + info.trailer_bytes, info.file_bytes);
+  EXPECT_EQ(info.trailer_bytes, intact.trailer_bytes);
   pj_test::expect_error(errc::integrity, [&] { picklejar::verify(dir / "damaged.pj"); });
   // a file cut short is still noticed from its header
   write_file(dir / "short.pj", bytes.substr(0, bytes.size() - 100));

@@ -124,8 +124,14 @@ TEST_P(Streaming, TheVersionTableTravelsInTheTrailerAndInspectFindsIt) {
   EXPECT_EQ(info.type_versions.at("streaming::Settings"), 2u);
   EXPECT_EQ(picklejar::verify(dir / "model.pj").type_versions, info.type_versions);
   if (!is_text()) {
-    EXPECT_EQ(info.trailer_bytes, 4u + 4 + 19 + 4) << "a count, then the name's length, the name and the version";
+    // A count, then the name's length, the name and the version; then the tensor index (of
+    // `weights`), which starts with its magic.
+    const std::size_t table = 4u + 4 + 19 + 4;
+    ASSERT_GT(info.trailer_bytes, table);
     EXPECT_EQ(info.file_bytes, info.header_bytes + info.payload_bytes + info.trailer_bytes);
+    std::ifstream in(dir / "model.pj", std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(bytes.substr(info.header_bytes + info.payload_bytes + table, 4), "PJTI");
   }
 }
 
@@ -226,9 +232,9 @@ TEST(ContainerVersions, FilesOfContainerVersionOneStillLoad) {
   EXPECT_EQ(picklejar::verify(file).checksum, info.checksum);
 }
 
-TEST(ContainerVersions, NewBinaryFilesAreVersionFour) {
+TEST(ContainerVersions, NewBinaryFilesAreVersionFive) {
   const std::string bytes = picklejar::dumps(streaming::Settings{});
-  EXPECT_EQ(picklejar::detail::get_le(bytes.data() + 8, 2), 4u);
+  EXPECT_EQ(picklejar::detail::get_le(bytes.data() + 8, 2), 5u);
 }
 
 }  // namespace streaming

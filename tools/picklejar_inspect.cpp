@@ -3,6 +3,7 @@
 //
 //   picklejar-inspect model.pj runs/exp1/*.pj
 //   picklejar-inspect --json model.pj
+//   picklejar-inspect --tensors model.pj model.safetensors   (each tensor: name, dtype, shape, bytes)
 //
 // Exit status: 0 when every file is intact, 1 when any is damaged or unreadable, 2 for a usage
 // error. The object itself is never loaded, so any picklejar file can be inspected without the
@@ -10,6 +11,10 @@
 #include <picklejar/json.hpp>
 #include <picklejar/picklejar.hpp>
 #include <picklejar/xml.hpp>
+#if __has_include(<Eigen/Core>)
+#include <picklejar/tensors.hpp>
+#define PICKLEJAR_INSPECT_TENSORS 1
+#endif
 
 #include <cstdint>
 #include <cstdio>
@@ -22,10 +27,12 @@
 namespace {
 
 constexpr const char* usage =
-    "usage: picklejar-inspect [--json] FILE...\n"
+    "usage: picklejar-inspect [--json] [--tensors] FILE...\n"
     "Prints each picklejar file's header (format, root type, type versions, metadata, sizes,\n"
     "checksum) and verifies the whole file against its checksum.\n"
     "  --json      one JSON array with an object per file, for programs\n"
+    "  --tensors   list the tensors of binary .pj and .safetensors files instead: name, dtype,\n"
+    "              shape, bytes (the index and header are checked, the data is not read)\n"
     "  -h, --help  this text\n"
     "Exit status: 0 if every file is intact, 1 if any is damaged or unreadable, 2 for a usage error.\n";
 
@@ -222,10 +229,59 @@ std::string to_json(const report& r) {
   return out + "}}";
 }
 
+// ---- tensors ---------------------------------------------------------------------------------
+
+/// Lists a tensor file's tensors; false (with the error printed) when it cannot be opened.
+bool list_tensors(const std::string& file, bool json, bool last) {
+#ifdef PICKLEJAR_INSPECT_TENSORS
+  std::string error;
+  std::vector<picklejar::tensor_entry> tensors;
+  try {
+    tensors = picklejar::open_tensors(file).tensors();
+  } catch (const std::exception& failure) {
+    error = failure.what();
+  }
+#else
+  const std::string error = "this picklejar-inspect was built without Eigen, so it cannot read tensors";
+#endif
+  if (json) {
+    std::string out = "  {\"file\": " + json_string(file) + ", \"error\": " + (error.empty() ? "null" : json_string(error)) +
+                      ", \"tensors\": [";
+#ifdef PICKLEJAR_INSPECT_TENSORS
+    for (std::size_t i = 0; i < tensors.size(); ++i) {
+      const picklejar::tensor_entry& t = tensors[i];
+      out += std::string(i != 0 ? ", " : "") + "{\"name\": " + json_string(t.name) + ", \"dtype\": \"" +
+             picklejar::to_string(t.dtype) + "\", \"shape\": [";
+      for (std::size_t d = 0; d < t.shape.size(); ++d) out += (d != 0 ? ", " : "") + std::to_string(t.shape[d]);
+      out += "], \"bytes\": " + std::to_string(t.bytes) + "}";
+    }
+#endif
+    std::printf("%s]}%s\n", out.c_str(), last ? "" : ",");
+    return error.empty();
+  }
+  std::printf("%s\n", printable(file).c_str());
+  if (!error.empty()) {
+    print_row("status", printable(error));
+    return false;
+  }
+#ifdef PICKLEJAR_INSPECT_TENSORS
+  std::printf("  %zu tensors\n", tensors.size());
+  for (const picklejar::tensor_entry& t : tensors) {
+    std::string shape = "[";
+    for (std::size_t d = 0; d < t.shape.size(); ++d) shape += (d != 0 ? ", " : "") + std::to_string(t.shape[d]);
+    shape += "]";
+    std::printf("  %-40s %-5s %-18s %s\n", printable(t.name).c_str(), picklejar::to_string(t.dtype).c_str(),
+                shape.c_str(), human_size(t.bytes).c_str());
+  }
+#endif
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   bool json = false;
+  bool tensors = false;
   bool options_done = false;
   std::vector<std::string> files;
   for (int i = 1; i < argc; ++i) {
@@ -236,6 +292,8 @@ int main(int argc, char** argv) {
       options_done = true;
     } else if (arg == "--json") {
       json = true;
+    } else if (arg == "--tensors") {
+      tensors = true;
     } else if (arg == "-h" || arg == "--help") {
       std::fputs(usage, stdout);
       return 0;
@@ -251,7 +309,11 @@ int main(int argc, char** argv) {
 
   bool all_intact = true;
   if (json) std::printf("[\n");
-  for (std::size_t i = 0; i < files.size(); ++i) {
+  for (std::size_t i = 0; tensors && i < files.size(); ++i) {
+    if (!json && i > 0) std::printf("\n");
+    all_intact = list_tensors(files[i], json, i + 1 == files.size()) && all_intact;
+  }
+  for (std::size_t i = 0; !tensors && i < files.size(); ++i) {
     const report r = examine(files[i]);
     all_intact = all_intact && r.intact();
     if (json) {

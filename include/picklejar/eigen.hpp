@@ -35,6 +35,11 @@
 
 namespace picklejar::detail {
 
+template <>
+struct dtype_of<Eigen::half> : known_dtype<dtype::f16> {};
+template <>
+struct dtype_of<Eigen::bfloat16> : known_dtype<dtype::bf16> {};
+
 inline std::string shape_text(std::int64_t rows, std::int64_t cols) {
   return std::to_string(rows) + "x" + std::to_string(cols);
 }
@@ -80,11 +85,51 @@ std::size_t checked_dense_size(Archive& archive, std::int64_t rows, std::int64_t
   return static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols);
 }
 
+template <class Dense>
+void* resize_dense(void* object, std::int64_t rows, std::int64_t cols) {
+  Dense& dense = *static_cast<Dense*>(object);
+  dense.resize(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(cols));
+  return dense.data();
+}
+
+template <class Dense>
+const char* dense_description() {
+  static const std::string text = std::string("an Eigen ") + (Dense::IsVectorAtCompileTime ? "vector" : "matrix") +
+                                  " of " + type_name<typename Dense::Scalar>();
+  return text.c_str();
+}
+
+/// What a tensor file needs to know of Dense (tensor_names.hpp), one instance per type.
+template <class Dense>
+const tensor_kind& dense_kind() {
+  using Scalar = typename Dense::Scalar;
+  static const tensor_kind kind{dtype_of<Scalar>::known,
+                                dtype_of<Scalar>::value,
+                                sizeof(Scalar),
+                                bool(Dense::IsRowMajor),
+                                bool(Dense::IsVectorAtCompileTime),
+                                Dense::RowsAtCompileTime == Eigen::Dynamic ? -1 : Dense::RowsAtCompileTime,
+                                Dense::ColsAtCompileTime == Eigen::Dynamic ? -1 : Dense::ColsAtCompileTime,
+                                dense_description<Dense>(),
+                                &resize_dense<Dense>};
+  return kind;
+}
+
 template <class Archive, class Dense>
 void save_dense(Archive& archive, const Dense& dense) {
   archive(cereal::make_nvp("rows", static_cast<std::int64_t>(dense.rows())),
           cereal::make_nvp("cols", static_cast<std::int64_t>(dense.cols())),
           cereal::make_nvp("row_major", bool(Dense::IsRowMajor)));
+  if constexpr (std::is_same_v<Archive, binary_output_archive>) {
+    // Aligned in the file, so that a mapped file's view of it needs no copy (tensor index).
+    std::size_t depth = 0;
+    const std::uint64_t offset = archive.pad_to(pj_tensor_alignment, depth);
+    if (tensor_recorder* names = archive.tensors()) {
+      const std::size_t bytes = static_cast<std::size_t>(dense.size()) * sizeof(typename Dense::Scalar);
+      const std::uint64_t checksum = bytes == 0 ? checksum_of("", 0) : checksum_of(dense.data(), bytes);
+      if (names->record(dense_kind<Dense>(), dense.data(), dense.rows(), dense.cols(), offset, depth, checksum)) return;
+    }
+  }
   save_array(archive, "data", dense.data(), static_cast<std::size_t>(dense.size()));
 }
 
@@ -95,6 +140,14 @@ void load_dense(Archive& archive, Dense& dense) {
   bool row_major = false;
   archive(cereal::make_nvp("rows", rows), cereal::make_nvp("cols", cols),
           cereal::make_nvp("row_major", row_major));
+  if constexpr (std::is_same_v<Archive, binary_input_archive>) {
+    archive.skip_padding();
+    std::size_t ordinal = 0;
+    tensor_substitution* substitution = archive.substitution();
+    if (substitution != nullptr && substitution->take_next(ordinal)) {
+      return substitution->fill(substitution->source, ordinal, &dense, dense_kind<Dense>());
+    }
+  }
   const std::size_t count = checked_dense_size<Archive, Dense>(archive, rows, cols, row_major);
   using Scalar = typename Dense::Scalar;
   // Charged once the file is known to hold the data, just before the allocation. Fixed-size
@@ -107,8 +160,21 @@ void load_dense(Archive& archive, Dense& dense) {
   });
 }
 
+template <class Sparse>
+const tensor_kind& sparse_kind() {
+  static const std::string text = "an Eigen sparse matrix of " + type_name<typename Sparse::Scalar>();
+  static const tensor_kind kind{false, dtype::u8, sizeof(typename Sparse::Scalar), bool(Sparse::IsRowMajor), false,
+                                -1, -1, text.c_str(), nullptr};
+  return kind;
+}
+
 template <class Archive, class Sparse>
 void save_sparse(Archive& archive, const Sparse& matrix) {
+  if constexpr (std::is_same_v<Archive, binary_output_archive>) {
+    // Recorded so that a tensor file can refuse it by name; its data stays in the payload.
+    if (tensor_recorder* names = archive.tensors(); names != nullptr && matrix.isCompressed())
+      names->record(sparse_kind<Sparse>(), nullptr, matrix.rows(), matrix.cols(), 0, 0, 0);
+  }
   if (!matrix.isCompressed()) {
     Sparse compressed = matrix;
     compressed.makeCompressed();
@@ -132,6 +198,10 @@ void load_sparse(Archive& archive, Sparse& matrix) {
   bool row_major = false;
   archive(cereal::make_nvp("rows", rows), cereal::make_nvp("cols", cols),
           cereal::make_nvp("row_major", row_major), cereal::make_nvp("nonzeros", nonzeros));
+  if constexpr (std::is_same_v<Archive, binary_input_archive>) {
+    std::size_t ordinal = 0;  // counted as save_sparse recorded it; never left out
+    if (tensor_substitution* substitution = archive.substitution()) substitution->take_next(ordinal);
+  }
   constexpr auto index_max = static_cast<std::int64_t>(std::numeric_limits<Index>::max());
   if (rows < 0 || cols < 0 || rows > index_max || cols > index_max || nonzeros < 0 ||
       nonzeros > index_max || (rows != 0 && nonzeros / rows > cols) ||
@@ -187,6 +257,25 @@ void load_sparse(Archive& archive, Sparse& matrix) {
 }  // namespace picklejar::detail
 
 namespace cereal {
+
+/// Eigen::half and Eigen::bfloat16 alone, or in JSON and XML, are their float value (exact: every
+/// half and bfloat16 is a float). Binary archives move matrices of them as raw 2-byte blocks.
+template <class Archive>
+float CEREAL_SAVE_MINIMAL_FUNCTION_NAME(const Archive&, const Eigen::half& value) {
+  return static_cast<float>(value);
+}
+template <class Archive>
+void CEREAL_LOAD_MINIMAL_FUNCTION_NAME(const Archive&, Eigen::half& value, const float& stored) {
+  value = Eigen::half(stored);
+}
+template <class Archive>
+float CEREAL_SAVE_MINIMAL_FUNCTION_NAME(const Archive&, const Eigen::bfloat16& value) {
+  return static_cast<float>(value);
+}
+template <class Archive>
+void CEREAL_LOAD_MINIMAL_FUNCTION_NAME(const Archive&, Eigen::bfloat16& value, const float& stored) {
+  value = Eigen::bfloat16(stored);
+}
 
 /// Saves an Eigen::Matrix: rows, cols, storage order, then the coefficients in storage order.
 /// Found by cereal (so also usable in plain cereal archives); not called directly.

@@ -38,6 +38,12 @@ enum class unknown_fields : std::uint8_t {
   skip = 1,   ///< ignore them: an older program loads a newer file whose types only added members
 };
 
+/// How load_safetensors matches a file's tensors to an object's (options::tensor_match).
+enum class tensor_match : std::uint8_t {
+  strict = 0,   ///< the default: a tensor missing from the file, or one the object has no place for, is errc::type
+  lenient = 1,  ///< load what matches; the report lists what is missing and what was unexpected
+};
+
 /// Passed last to every entry point: `picklejar::save(model, path, {picklejar::format::json})`.
 /// The defaults: binary; on load, checksum verified, at most 64 GiB, 512 levels of nesting and
 /// 64 MiB + 32 bytes per input byte of memory. For a file from a stranger, start from
@@ -101,6 +107,9 @@ struct options {
   /// unknown_fields::skip ignored, in every format. Skipping needs binary files written by
   /// picklejar with container version 4 or later, which record where those members end.
   picklejar::unknown_fields unknown_fields = picklejar::unknown_fields::error;
+  /// load_safetensors (tensors.hpp): whether every tensor must match by name. A tensor of the
+  /// wrong shape, or of a dtype that would have to narrow, is an error either way.
+  picklejar::tensor_match tensor_match = picklejar::tensor_match::strict;
   /// Let load map a large file (1 MiB or more) instead of reading it into memory: faster, and
   /// no heap copy of the file. Turn off for a file that another program may truncate while it
   /// is being loaded (the lost pages would raise SIGBUS); picklejar's saves never do that.

@@ -63,13 +63,13 @@ constexpr bool has_base_part =
 template <class Archive, class Derived, class Base>
 void write_base_part(void* archive, const void* object) {
   const Base& base = *static_cast<const Derived*>(object);
-  (*static_cast<Archive*>(archive))(cereal::make_nvp("base", base));
+  (*static_cast<Archive*>(archive))(cereal::make_nvp(detail::base_member_names[0], base));
 }
 
 template <class Archive, class Derived, class Base>
 void read_base_part(void* archive, void* object) {
   Base& base = *static_cast<Derived*>(object);
-  (*static_cast<Archive*>(archive))(cereal::make_nvp("base", base));
+  (*static_cast<Archive*>(archive))(cereal::make_nvp(detail::base_member_names[0], base));
 }
 
 template <class Derived, class Base>

@@ -51,6 +51,7 @@
 #include "picklejar/detail/io/file_io.hpp"
 #include "picklejar/detail/session/memory_budget.hpp"
 #include "picklejar/detail/document/optional_formats.hpp"
+#include "picklejar/detail/document/tensor_index.hpp"
 #include "picklejar/detail/graph/pointers.hpp"
 #include "picklejar/detail/declare/type_name.hpp"
 #include "picklejar/error.hpp"
@@ -83,8 +84,11 @@ enum class sealing { now, by_writer };
 /// payload as the archive produces it (hashed on the way), the trailer, and then the header again,
 /// complete. Nothing is buffered beyond the sink's staging buffer. With sealing::by_writer the
 /// checksum field stays 0 and nothing is hashed (write_bytes_atomically seals it).
+/// The Eigen blocks the save meets are recorded into `names` (tensors.hpp), or into a recorder of
+/// its own; their index goes into the trailer.
 template <class T>
-void write_binary_document(const T& object, const options& opts, output_sink& sink, sealing seal = sealing::now) {
+void write_binary_document(const T& object, const options& opts, output_sink& sink, sealing seal = sealing::now,
+                           tensor_recorder* names = nullptr) {
   const bool little_endian = opts.format == format::portable_binary || host_is_little_endian();
   const std::uint64_t start = sink.position();
   const std::string section = binary_header_section(root_type_name<T>(), opts);
@@ -93,11 +97,16 @@ void write_binary_document(const T& object, const options& opts, output_sink& si
   if (seal == sealing::now) sink.start_checksum();
   binary_output_archive archive(sink, little_endian);
   archive.session().configure(&opts.externals, opts.max_depth);
+  tensor_recorder own_names;
+  tensor_recorder& recorder = names != nullptr ? *names : own_names;
+  archive.record_tensors(&recorder, start);
   archive(cereal::make_nvp("value", object));
   finish_pending_objects(archive);
   archive.graph().check_owners();
   const std::uint64_t payload_bytes = sink.position() - start - fixed_header_bytes - section.size();
-  const std::string trailer = binary_trailer(archive.session().versions());
+  // The index gives little-endian data (safetensors' order): a big-endian host's native file has none.
+  const std::string trailer = binary_trailer(archive.session().versions(),
+                                             little_endian ? encode_tensor_index(recorder.tensors(), 0) : std::string());
   if (seal == sealing::by_writer) {
     sink.write(trailer.data(), trailer.size());
     std::string fixed = binary_fixed_header(opts.format, little_endian, section.size(), payload_bytes, trailer.size());
@@ -250,8 +259,10 @@ void keep_objects_alive(Archive& archive, objects_kept_alive* kept) noexcept {
   }
 }
 
+/// `substitution`, when given, fills the tensors a binary document was written without (tensors.hpp).
 template <class T>
-void read_document(std::string_view bytes, const options& opts, T& object, objects_kept_alive* kept = nullptr) {
+void read_document(std::string_view bytes, const options& opts, T& object, objects_kept_alive* kept = nullptr,
+                   tensor_substitution* substitution = nullptr) {
   check_input_size(bytes.size(), opts.max_bytes, "data");
   const std::string expected = root_type_name<T>();
   // Everything this load allocates because of what the bytes say is charged here first.
@@ -266,6 +277,7 @@ void read_document(std::string_view bytes, const options& opts, T& object, objec
                                  container.little_endian, path);
     archive.session().configure_load(opts, container.info);
     archive.graph().refuse_cycles(opts.refuse_ownership_cycles);
+    archive.substitute_tensors(substitution);
     try {
       check_root_type(container.info.type_name, expected);
       translate_failures(path, [&] {

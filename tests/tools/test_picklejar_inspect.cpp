@@ -291,3 +291,31 @@ TEST(Inspect, DoubleDashEndsOptions) {
 }
 
 }  // namespace
+
+TEST(Inspect, TensorsListsTheIndexOfBinaryAndSafetensorsFiles) {
+  pj_test::temp_dir dir;
+  const fs::path binary = write_model(dir, format::binary);
+  const fs::path json = write_model(dir, format::json);
+  // A .safetensors file by hand: one F16 tensor [2, 3] and one U8 tensor [1].
+  const std::string header = R"({"h":{"dtype":"F16","shape":[2,3],"data_offsets":[0,12]},"u":{"dtype":"U8","shape":[1],"data_offsets":[12,13]}})";
+  std::string bytes(8, '\0');
+  bytes[0] = static_cast<char>(header.size());
+  write_bytes(dir / "w.safetensors", bytes + header + std::string(13, '\0'));
+
+  const tool_result run = run_inspect("--tensors " + quoted(binary) + " " + quoted(dir / "w.safetensors"));
+  EXPECT_EQ(run.status, 0) << run.output;
+  EXPECT_NE(run.output.find("  1 tensors\n  weights"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("F32   [64, 64]"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("16.0 KiB (16384 bytes)"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("F16   [2, 3]"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("U8    [1]"), std::string::npos) << run.output;
+
+  const tool_result listed = run_inspect("--tensors --json " + quoted(dir / "w.safetensors"), false);
+  EXPECT_EQ(listed.status, 0) << listed.output;
+  EXPECT_NE(listed.output.find(R"({"name": "h", "dtype": "F16", "shape": [2, 3], "bytes": 12})"), std::string::npos)
+      << listed.output;
+
+  const tool_result text = run_inspect("--tensors " + quoted(json));
+  EXPECT_EQ(text.status, 1) << text.output;
+  EXPECT_NE(text.output.find("no tensor index"), std::string::npos) << text.output;
+}

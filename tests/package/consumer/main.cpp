@@ -2,6 +2,7 @@
 // add_subdirectory). Exits 0 only if the round trips give back what was saved.
 #include <picklejar/eigen.hpp>
 #include <picklejar/picklejar.hpp>
+#include <picklejar/tensors.hpp>
 
 #include <Eigen/Dense>
 
@@ -31,6 +32,17 @@ int main() {
   const Eigen::MatrixXd n = picklejar::loads<Eigen::MatrixXd>(picklejar::dumps(m));
   if (n != m) {
     std::cerr << "Eigen::MatrixXd round trip failed\n";
+    return 1;
+  }
+
+  // The installed tensors.hpp: a .safetensors file and a view into it.
+  struct Weights {
+    Eigen::MatrixXd m;
+    PICKLEJAR_FIELDS(m)
+  };
+  picklejar::save_safetensors(Weights{m}, "consumer.safetensors");
+  if (Eigen::MatrixXd(picklejar::open_tensors("consumer.safetensors").view<double>("m")) != m) {
+    std::cerr << "safetensors round trip failed\n";
     return 1;
   }
 

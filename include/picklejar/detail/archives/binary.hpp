@@ -29,6 +29,7 @@
 #include "picklejar/detail/session/memory_budget.hpp"
 #include "picklejar/detail/session/document_session.hpp"
 #include "picklejar/detail/session/object_graph.hpp"
+#include "picklejar/detail/session/tensor_names.hpp"
 #include "picklejar/detail/io/output_sink.hpp"
 
 namespace picklejar::detail {
@@ -58,6 +59,34 @@ class binary_output_archive
 
   graph_writer& graph() noexcept { return graph_; }
   save_session& session() noexcept { return session_; }
+  /// The recorder of the Eigen blocks this save writes (the tensor index, tensors.hpp); null in
+  /// an archive that records none.
+  tensor_recorder* tensors() const noexcept { return tensors_; }
+  /// Records into `recorder`, with positions counted from `origin` (the sink's position of the
+  /// file's first byte).
+  void record_tensors(tensor_recorder* recorder, std::uint64_t origin) noexcept {
+    tensors_ = recorder;
+    origin_ = origin;
+  }
+
+  /// Where the next byte goes: its offset in the file, or, inside sized blocks, in the innermost
+  /// one (`depth` says how many are open).
+  std::uint64_t position(std::size_t& depth) const noexcept {
+    depth = blocks_.size();
+    return blocks_.empty() ? out_.position() - origin_ : blocks_.back().size();
+  }
+
+  /// Zero bytes up to the next multiple of `alignment` in the file, preceded by their count (a
+  /// byte), so that a reader skips them without knowing where it is. Inside a sized block the
+  /// file offset is not known yet: no padding there. Returns where the next byte goes.
+  std::uint64_t pad_to(std::uint64_t alignment, std::size_t& depth) {
+    const std::uint64_t after_count = position(depth) + 1;
+    const auto padding = static_cast<std::uint8_t>(depth == 0 ? (alignment - after_count % alignment) % alignment : 0);
+    write_value(padding);
+    static constexpr char zeros[256] = {};
+    write_bytes(zeros, padding);
+    return after_count + padding;
+  }
 
   void write_bytes(const void* data, std::size_t size) {
     if (blocks_.empty()) out_.write(data, size);
@@ -71,6 +100,11 @@ class binary_output_archive
     std::string block = std::move(blocks_.back());
     blocks_.pop_back();
     write_value(static_cast<std::uint64_t>(block.size()));
+    if (tensors_ != nullptr) {
+      std::size_t depth = 0;
+      const std::uint64_t start = position(depth);
+      tensors_->block_placed(depth, start);
+    }
     write_bytes(block.data(), block.size());
   }
 
@@ -101,6 +135,8 @@ class binary_output_archive
   graph_writer graph_;
   save_session session_;
   std::vector<std::string> blocks_;  // open sized blocks, innermost last
+  tensor_recorder* tensors_ = nullptr;
+  std::uint64_t origin_ = 0;
 };
 
 /// Reads what binary_output_archive wrote, from [data, data + size), swapping bytes when the data
@@ -121,6 +157,9 @@ class binary_input_archive
   graph_reader& graph() noexcept { return graph_; }
   load_session& session() noexcept { return session_; }
   field_path& path() noexcept { return path_; }
+  /// Where tensors left out of the data come from, when this load fills them (tensors.hpp).
+  tensor_substitution* substitution() const noexcept { return substitution_; }
+  void substitute_tensors(tensor_substitution* substitution) noexcept { substitution_ = substitution; }
   memory_budget& budget() noexcept { return path_.budget(); }
   std::size_t remaining() const noexcept { return size_ - position_; }
   std::size_t position() const noexcept { return position_; }
@@ -132,6 +171,16 @@ class binary_input_archive
     require(size, what);
     return position_ + static_cast<std::size_t>(size);
   }
+  /// Skips the padding pad_to() wrote (container version 5 on; nothing before). An archive used
+  /// outside a document (version 0) reads the current layout.
+  void skip_padding() {
+    const std::uint16_t version = session_.container_version();
+    if (version != 0 && version < first_version_aligning_tensors) return;
+    std::uint8_t padding = 0;
+    read_value(padding);
+    take(padding, "padding");
+  }
+
   /// Moves past the rest of a block (what this program does not know); `end` from read_block_end.
   void skip_to(std::size_t end) noexcept {
     if (end > position_ && end <= size_) position_ = end;
@@ -215,6 +264,7 @@ class binary_input_archive
   field_path& path_;
   graph_reader graph_;
   load_session session_;
+  tensor_substitution* substitution_ = nullptr;
 };
 
 // cereal finds these by argument-dependent lookup on the archive type.
@@ -231,6 +281,7 @@ void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, T& value) {
 
 template <class T>
 void CEREAL_SAVE_FUNCTION_NAME(binary_output_archive& archive, const cereal::NameValuePair<T>& pair) {
+  if (tensor_recorder* names = archive.tensors()) names->name_next(pair.name);
   archive(pair.value);
 }
 
@@ -303,12 +354,37 @@ void epilogue(binary_input_archive& archive, const T&) {
 template <class T, std::enable_if_t<std::is_class_v<T> && !is_cereal_wrapper<T>::value, int> = 0>
 void prologue(binary_output_archive& archive, const T&) {
   archive.session().enter_level();
+  if (tensor_recorder* names = archive.tensors()) names->enter();
   class_begins<T>(archive);
+}
+
+/// A map key as a tensor name's segment; null for a key that is no string or number (the item's
+/// position names it then).
+template <class Key>
+constexpr key_text_function map_key_text() {
+  if constexpr (std::is_convertible_v<const Key&, std::string>)
+    return [](const void* key) { return std::string(*static_cast<const Key*>(key)); };
+  else if constexpr (std::is_integral_v<Key>)
+    return [](const void* key) { return std::to_string(*static_cast<const Key*>(key)); };
+  else if constexpr (std::is_enum_v<Key>)
+    return [](const void* key) { return std::to_string(static_cast<std::underlying_type_t<Key>>(*static_cast<const Key*>(key))); };
+  else
+    return nullptr;
+}
+
+// A map's items are named by their keys in tensor names.
+template <class Key, class Value>
+void prologue(binary_output_archive& archive, const cereal::MapItem<Key, Value>& item) {
+  archive.session().enter_level();
+  using key_type = std::remove_cv_t<std::remove_reference_t<Key>>;
+  if (tensor_recorder* names = archive.tensors()) names->enter_map_item(&item.key, map_key_text<key_type>());
+  class_begins<cereal::MapItem<Key, Value>>(archive);
 }
 
 template <class T, std::enable_if_t<std::is_class_v<T> && !is_cereal_wrapper<T>::value, int> = 0>
 void epilogue(binary_output_archive& archive, const T&) {
   class_ends<T>(archive);
+  if (tensor_recorder* names = archive.tensors()) names->leave();
   archive.session().leave_level();
 }
 
@@ -358,6 +434,14 @@ void CEREAL_LOAD_FUNCTION_NAME(binary_input_archive& archive, std::basic_string<
 }
 
 PICKLEJAR_DETAIL_NODE_CONTAINER_LOADERS(binary_input_archive)
+
+/// The save enters (+1) or leaves (-1) a state that get_state() returned, maybe a copy that is
+/// gone when the save ends: a tensor recorder copies the blocks it meets there (no-op elsewhere).
+inline void in_returned_state(binary_output_archive& archive, int change) noexcept {
+  if (tensor_recorder* names = archive.tensors()) names->copied_state(change);
+}
+template <class Archive>
+void in_returned_state(Archive&, int) noexcept {}
 
 /// Checks that `bytes` can still be read before a loader allocates for them (no-op elsewhere).
 inline void require_available(binary_input_archive& archive, std::uint64_t bytes, const char* what) {

@@ -43,6 +43,9 @@ class checksum_stream {
   XXH3_state_t state_;
 };
 
+/// XXH3-64 of one block.
+inline std::uint64_t checksum_of(const void* data, std::size_t size) noexcept { return XXH3_64bits(data, size); }
+
 /// How text formats spell a checksum: "xxh3-64:" and 16 lowercase hex digits.
 inline constexpr std::string_view text_checksum_prefix = "xxh3-64:";
 inline constexpr std::size_t text_checksum_digits = 16;

@@ -42,7 +42,10 @@ inline constexpr char binary_magic[8] = {'\x89', 'P', 'J', 'A', 'R', '\r', '\n',
 // functions is stored as cereal's portable binary bytes (embedded_cereal.hpp); versions 1 and 2
 // stored it field by field. 4: in binary formats, the PICKLEJAR_FIELDS_SINCE members of a
 // versioned class are preceded by their size (detail/object_io/cereal_bridge.hpp), so they can be skipped.
-inline constexpr std::uint16_t container_version = 4;
+// 5: an Eigen dense block's data is preceded by a padding count and zeros that align it to 64
+// bytes in the file, and the trailer ends with a tensor index (tensor_index.hpp).
+inline constexpr std::uint16_t container_version = 5;
+inline constexpr std::uint16_t first_version_aligning_tensors = 5;
 inline constexpr std::uint16_t first_version_embedding_cereal = 3;
 inline constexpr std::uint16_t first_version_sizing_newer_members = 4;
 inline constexpr std::size_t fixed_header_bytes = 40;
@@ -85,16 +88,18 @@ inline std::string binary_header_section(std::string_view type_name, const optio
   return section;
 }
 
-/// The trailer: the version table, or nothing when no versioned type was written.
-inline std::string binary_trailer(const std::map<std::string, std::uint32_t>& versions) {
+/// The trailer: the version table and then the tensor index (tensor_index.hpp); nothing when
+/// both are empty.
+inline std::string binary_trailer(const std::map<std::string, std::uint32_t>& versions, std::string_view index = {}) {
   std::string table;
-  if (versions.empty()) return table;
+  if (versions.empty() && index.empty()) return table;
   put_le(table, versions.size(), 4);
   for (const auto& [name, version] : versions) {
     put_le(table, name.size(), 4);
     table += name;
     put_le(table, version, 4);
   }
+  table += index;
   return table;
 }
 
@@ -172,6 +177,7 @@ struct binary_container {
   std::string_view trailer;
   std::string_view section;
   std::string_view first_bytes;  ///< bytes 0-31
+  std::string_view tensor_index;  ///< the trailer after the version table (tensor_index.hpp)
   std::uint64_t stored_checksum = 0;
 
   /// Completes a checksum that has been fed the payload, and compares it with the stored one.
@@ -192,8 +198,9 @@ enum class checksum_check {
   skip,      ///< options.verify_checksum = false, or only the header is wanted
 };
 
-/// Reads a version table (the trailer, or the end of a version 1 header section).
-inline void read_version_table(std::string_view table, file_info& info);
+/// Reads a version table (the trailer, or the end of a version 1 header section) and returns
+/// what follows it: the tensor index from container version 5 on, else nothing.
+inline std::string_view read_version_table(std::string_view table, file_info& info);
 
 /// Reads what the header says (after the sizes, and the checksum when verified first).
 inline void read_binary_header(std::string_view bytes, binary_container& result, const binary_layout& layout,
@@ -236,7 +243,7 @@ inline void read_binary_header(std::string_view bytes, binary_container& result,
     info.metadata[key] = take_string("metadata");
   }
   if (!section.empty()) read_version_table(section, info);  // version 1 kept it here
-  if (whole) read_version_table(result.trailer, info);
+  if (whole) result.tensor_index = read_version_table(result.trailer, info);
 }
 
 /// Reads and checks the header of a whole binary file; the sizes first, then the checksum (when
@@ -308,8 +315,8 @@ inline binary_container read_binary_container(std::string_view bytes, checksum_c
   return result;
 }
 
-inline void read_version_table(std::string_view table, file_info& info) {
-  if (table.empty()) return;
+inline std::string_view read_version_table(std::string_view table, file_info& info) {
+  if (table.empty()) return table;
   auto take = [&table](std::uint64_t count) {
     if (count > table.size()) throw error(errc::format, "the version table is damaged: it runs past its end");
     std::string_view part = table.substr(0, count);
@@ -322,7 +329,9 @@ inline void read_version_table(std::string_view table, file_info& info) {
     std::string name(take(length));
     info.type_versions[normalize_type_name(name)] = static_cast<std::uint32_t>(get_le(take(4).data(), 4));
   }
-  if (!table.empty()) throw error(errc::format, "the version table is damaged: bytes follow its last entry");
+  if (!table.empty() && info.container_version < first_version_aligning_tensors)
+    throw error(errc::format, "the version table is damaged: bytes follow its last entry");
+  return table;
 }
 
 // ---- text formats ----

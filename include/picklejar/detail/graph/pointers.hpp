@@ -161,7 +161,10 @@ void read_contents(void* archive, void* object) {
 }
 
 inline void write_item(binary_output_archive& archive, const graph_writer::item& pending) {
+  tensor_recorder* names = archive.tensors();
+  if (names != nullptr) names->begin_object(pending.id);
   pending.write(&archive, pending.object);
+  if (names != nullptr) names->end_object();
 }
 
 inline void write_item(text_output_archive& archive, const graph_writer::item& pending) {
@@ -264,6 +267,12 @@ write_contents_function contents_writer(const U* object, std::string& name) {
 template <class Archive, class U>
 void write_new_object(Archive& archive, pointer_site& site, const U* object) {
   graph_writer& graph = archive.graph();
+  if constexpr (std::is_same_v<Archive, binary_output_archive>) {
+    if (tensor_recorder* names = archive.tensors()) {
+      if constexpr (built_in_place<U>) names->next_is_transparent();
+      else names->note_object(site.id);
+    }
+  }
   if constexpr (built_in_place<U>) {
     write_site(archive, site, std::is_polymorphic_v<U>);
     graph.in_place().push_back(site.id);  // a pointer back to it now could not be loaded

@@ -410,12 +410,17 @@ inline std::string read_file_range(const std::filesystem::path& path, std::uint6
 /// place by something else is exposed; options.memory_map = false reads such files instead.
 class file_contents {
  public:
-  file_contents(const std::filesystem::path& path, std::uint64_t max_bytes, bool allow_mapping) {
+  static constexpr std::uint64_t mapping_threshold = std::uint64_t{1} << 20;
+
+  /// `map_from`: the smallest file that is mapped (tensor files map every file, so that their
+  /// views are aligned as the file is).
+  file_contents(const std::filesystem::path& path, std::uint64_t max_bytes, bool allow_mapping,
+                std::uint64_t map_from = mapping_threshold) {
     struct stat status {};
     const file_descriptor file = open_regular_file(path, status);
     const auto size = static_cast<std::uint64_t>(status.st_size);
     check_input_size(size, max_bytes, "file", path.string());
-    if (allow_mapping && size >= mapping_threshold && size <= SIZE_MAX) {
+    if (allow_mapping && size >= std::max<std::uint64_t>(map_from, 1) && size <= SIZE_MAX) {
       // MAP_POPULATE maps the cached pages up front: one call instead of a fault per 64 KiB.
       void* mapped = ::mmap(nullptr, static_cast<std::size_t>(size), PROT_READ, MAP_PRIVATE | MAP_POPULATE,
                             file.get(), 0);
@@ -437,8 +442,6 @@ class file_contents {
   std::string_view bytes() const noexcept { return bytes_; }
 
  private:
-  static constexpr std::uint64_t mapping_threshold = std::uint64_t{1} << 20;
-
   void* mapped_ = nullptr;
   std::string read_;
   std::string_view bytes_;

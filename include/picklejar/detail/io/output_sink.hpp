@@ -28,6 +28,8 @@ class output_sink {
   explicit output_sink(std::string& memory) : memory_(&memory), written_(memory.size()) {}
   /// Writes to the open descriptor `fd`, from its current offset (0); `path` names it in errors.
   output_sink(int fd, const std::filesystem::path& path) : fd_(fd), path_(&path) {}
+  /// Counts the bytes and drops them: for a save that only walks the object (tensors.hpp).
+  output_sink() = default;
 
   output_sink(const output_sink&) = delete;
   output_sink& operator=(const output_sink&) = delete;
@@ -66,6 +68,7 @@ class output_sink {
       memory_->replace(static_cast<std::size_t>(offset), bytes.size(), bytes.data(), bytes.size());
       return;
     }
+    if (fd_ < 0) return;
     for (std::size_t done = 0; done < bytes.size();) {
       const ssize_t wrote = ::pwrite(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(offset + done));
       if (wrote < 0 && errno == EINTR) continue;
@@ -114,10 +117,10 @@ class output_sink {
 
   void deliver(const char* data, std::size_t size) {
     if (memory_ != nullptr) memory_->append(data, size);
-    else write_all(fd_, std::string_view(data, size), *path_);
+    else if (fd_ >= 0) write_all(fd_, std::string_view(data, size), *path_);
     if (hashing_) checksum_.update(data, size);
     written_ += size;
-    if (memory_ == nullptr && written_ - writeback_started_ >= writeback_window) start_writeback();
+    if (fd_ >= 0 && written_ - writeback_started_ >= writeback_window) start_writeback();
   }
 
   // The disk writes of a large file start while the rest is still being produced, so the final

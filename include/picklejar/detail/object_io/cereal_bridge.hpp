@@ -285,10 +285,6 @@ void process_registered_base(Archive& archive, Object& object) {
   }
 }
 
-/// The bases a class names with PICKLEJAR_BASES, each as the member "base", "base_2", ...
-inline constexpr const char* base_member_names[most_named_bases] = {"base",   "base_2", "base_3", "base_4",
-                                                                   "base_5", "base_6", "base_7", "base_8"};
-
 template <class Archive, class Object, class... Bases>
 void process_named_bases(Archive& archive, Object& object, type_list<Bases...>) {
   static_assert(named_bases_are_valid<std::remove_const_t<Object>, Bases...>());
@@ -310,7 +306,7 @@ void process_bases(Archive& archive, Object& object) {
 template <class Archive, class State>
 void process_state(Archive& archive, State& state) {
   if constexpr (inline_state<std::remove_const_t<State>>) visit_all_fields(archive, state);
-  else archive(cereal::make_nvp("state", state));
+  else archive(cereal::make_nvp(state_member_name, state));
 }
 
 template <class Archive, class T>
@@ -319,7 +315,9 @@ void save_object(Archive& archive, const T& object) {
   [[maybe_unused]] auto lock = lock_for_saving(object);
   if constexpr (has_state_hooks<T>) {
     const auto& state = call_get_state(object);  // may be a temporary: kept alive here
+    in_returned_state(archive, +1);
     process_state(archive, state);
+    in_returned_state(archive, -1);
     finish_pending_objects(archive);  // before the state (which may own them) goes away
   } else {
     process_bases(archive, object);

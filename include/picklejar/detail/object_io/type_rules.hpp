@@ -20,6 +20,7 @@
 #include "picklejar/detail/declare/element_types.hpp"
 #include "picklejar/detail/declare/library_types.hpp"
 #include "picklejar/detail/declare/member_kinds.hpp"
+#include "picklejar/detail/declare/structural_names.hpp"
 #include "picklejar/fields.hpp"
 #include "picklejar/state.hpp"
 #include "picklejar/transient.hpp"
@@ -175,9 +176,6 @@ constexpr bool loadable_into_existing() {
                 "so it cannot be loaded into an existing object; add set_state(State)");
   return ok;
 }
-
-/// How many bases PICKLEJAR_BASES may name (each has a member name in files: base, base_2, ...).
-inline constexpr std::size_t most_named_bases = 8;
 
 /// PICKLEJAR_BASES(...) names at most most_named_bases bases, each a base class of Object.
 template <class Object, class... Bases>
